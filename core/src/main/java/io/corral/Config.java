@@ -1,0 +1,555 @@
+package io.corral;
+
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Arbiter's settings: gunicorn's names and defaults plus Corral's own, immutable and checked
+ * when built.
+ *
+ * <pre>{@code
+ * Config config = Config.builder().bind("0.0.0.0:8080").workerClass("virtual").workers(2).build();
+ * Config fromCli = Config.fromArgs("--bind", "127.0.0.1:0", "--worker-class", "async", "--timeout", "10");
+ * Config fromFile = Config.fromProperties(props);      // bind=..., worker_class=..., keepalive=5
+ * }</pre>
+ *
+ * <p>Each setting is described once, in {@link Setting}. A bad value fails {@link Builder#build()}
+ * (and the parsers) with a {@link ConfigException} that names the setting, the value and what is
+ * allowed. Times are {@link Duration}s; {@link #OFF} (zero) turns a timeout off where the setting
+ * says so.
+ *
+ * @param bind the listen address; see {@link Setting#BIND}
+ * @param backlog the listen backlog; see {@link Setting#BACKLOG}
+ * @param workers the worker count; see {@link Setting#WORKERS}
+ * @param workerClass the worker model's name; see {@link Setting#WORKER_CLASS}
+ * @param threads the threads per sync worker; see {@link Setting#THREADS}
+ * @param workerConnections the connection cap per worker; see {@link Setting#WORKER_CONNECTIONS}
+ * @param timeout the request and liveness timeout, or {@link #OFF}; see {@link Setting#TIMEOUT}
+ * @param gracefulTimeout the shutdown grace; see {@link Setting#GRACEFUL_TIMEOUT}
+ * @param keepalive the keep-alive idle limit, or {@link #OFF}; see {@link Setting#KEEPALIVE}
+ * @param maxRequests requests before a worker is recycled, or {@link #UNLIMITED}; see {@link Setting#MAX_REQUESTS}
+ * @param maxRequestsJitter the recycling jitter; see {@link Setting#MAX_REQUESTS_JITTER}
+ * @param limitRequestLine the request-line cap in bytes; see {@link Setting#LIMIT_REQUEST_LINE}
+ * @param limitRequestFields the header count cap; see {@link Setting#LIMIT_REQUEST_FIELDS}
+ * @param limitRequestFieldSize the header line cap in bytes; see {@link Setting#LIMIT_REQUEST_FIELD_SIZE}
+ * @param limitRequestBody the body cap in bytes, or {@link #UNLIMITED}; see {@link Setting#LIMIT_REQUEST_BODY}
+ * @param headerTimeout the time to receive a request head, or {@link #OFF}; see {@link Setting#HEADER_TIMEOUT}
+ * @param overloadPolicy what a full worker does; see {@link Setting#OVERLOAD_POLICY}
+ * @param offloadThreads the async worker's blocking-handler pool; see {@link Setting#OFFLOAD_THREADS}
+ */
+public record Config(
+        String bind,
+        int backlog,
+        int workers,
+        String workerClass,
+        int threads,
+        int workerConnections,
+        Duration timeout,
+        Duration gracefulTimeout,
+        Duration keepalive,
+        int maxRequests,
+        int maxRequestsJitter,
+        int limitRequestLine,
+        int limitRequestFields,
+        int limitRequestFieldSize,
+        long limitRequestBody,
+        Duration headerTimeout,
+        OverloadPolicy overloadPolicy,
+        int offloadThreads) {
+
+    /** A duration setting at this value is turned off: {@code timeout}, {@code keepalive}, {@code header_timeout}. */
+    public static final Duration OFF = Duration.ZERO;
+
+    /** A count or size setting at this value has no limit: {@code max_requests}, {@code limit_request_body}. */
+    public static final int UNLIMITED = 0;
+
+    /** The largest request line or header line, in bytes, that the codec accepts at all. */
+    public static final int MAX_LINE = 65536;
+
+    /** The largest header count the codec accepts at all. */
+    public static final int MAX_FIELDS = 32768;
+
+    private static final Duration MAX_DURATION = Duration.ofDays(1);
+
+    /** Checks every setting; the messages name the setting, the value and what is allowed. */
+    public Config {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(workerClass, "worker_class");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(gracefulTimeout, "graceful_timeout");
+        Objects.requireNonNull(keepalive, "keepalive");
+        Objects.requireNonNull(headerTimeout, "header_timeout");
+        Objects.requireNonNull(overloadPolicy, "overload_policy");
+        parseBind(bind);
+        checkRange(Setting.BACKLOG, backlog, 1, 65535);
+        checkRange(Setting.WORKERS, workers, 1, 4096);
+        if (!workerClass.matches("[A-Za-z0-9_.$-]+")) {
+            throw new ConfigException(
+                    Setting.WORKER_CLASS,
+                    workerClass,
+                    "a worker name such as sync, async or virtual (letters, digits, _ . - only)");
+        }
+        checkRange(Setting.THREADS, threads, 1, 10_000);
+        checkRange(Setting.WORKER_CONNECTIONS, workerConnections, 1, 1_000_000);
+        checkDuration(Setting.TIMEOUT, timeout, true);
+        checkDuration(Setting.GRACEFUL_TIMEOUT, gracefulTimeout, true);
+        checkDuration(Setting.KEEPALIVE, keepalive, true);
+        checkDuration(Setting.HEADER_TIMEOUT, headerTimeout, true);
+        checkRange(Setting.MAX_REQUESTS, maxRequests, 0, Integer.MAX_VALUE);
+        checkRange(Setting.MAX_REQUESTS_JITTER, maxRequestsJitter, 0, Integer.MAX_VALUE);
+        checkRange(Setting.LIMIT_REQUEST_LINE, limitRequestLine, 0, MAX_LINE);
+        checkRange(Setting.LIMIT_REQUEST_FIELDS, limitRequestFields, 0, MAX_FIELDS);
+        checkRange(Setting.LIMIT_REQUEST_FIELD_SIZE, limitRequestFieldSize, 0, MAX_LINE);
+        if (limitRequestBody < 0) {
+            throw new ConfigException(
+                    Setting.LIMIT_REQUEST_BODY,
+                    Long.toString(limitRequestBody),
+                    "a byte count of 0 (no limit) or more");
+        }
+        checkRange(Setting.OFFLOAD_THREADS, offloadThreads, 1, 10_000);
+        // gunicorn's "0 = unlimited" for the header limits means the codec's own ceiling
+        if (limitRequestLine == 0) {
+            limitRequestLine = MAX_LINE;
+        }
+        if (limitRequestFields == 0) {
+            limitRequestFields = MAX_FIELDS;
+        }
+        if (limitRequestFieldSize == 0) {
+            limitRequestFieldSize = MAX_LINE;
+        }
+    }
+
+    /** Returns the defaults: gunicorn's, plus Corral's own. */
+    public static Config defaults() {
+        return builder().build();
+    }
+
+    /** Returns a builder that starts from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns a builder that starts from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.values.clear();
+        for (Setting s : Setting.values()) {
+            b.values.put(s, valueOf(s));
+        }
+        return b;
+    }
+
+    /**
+     * Parses gunicorn-style arguments: {@code --name value}, {@code --name=value} or gunicorn's short
+     * flags ({@code -b -w -k -t}); names in kebab-case, as in {@code --worker-class virtual}.
+     *
+     * @throws ConfigException for an unknown name, a missing value or a bad value
+     */
+    public static Config fromArgs(String... args) {
+        return builder().args(List.of(args)).build();
+    }
+
+    /**
+     * Reads settings from properties with {@code snake_case} keys, as in {@code worker_class=async};
+     * every key must be a setting.
+     *
+     * @throws ConfigException for an unknown key or a bad value
+     */
+    public static Config fromProperties(Properties properties) {
+        return builder().properties(properties, "").build();
+    }
+
+    /**
+     * Reads the settings whose keys start with {@code prefix} (such as {@code "corral."}), ignoring
+     * the other keys; every prefixed key must be a setting.
+     */
+    public static Config fromProperties(Properties properties, String prefix) {
+        return builder().properties(properties, prefix).build();
+    }
+
+    /** Returns the bind address as host and port (the host unresolved until the Arbiter binds). */
+    public InetSocketAddress bindAddress() {
+        return parseBind(bind);
+    }
+
+    /** Returns true if {@code timeout} is on. */
+    public boolean hasTimeout() {
+        return !timeout.isZero();
+    }
+
+    /** Returns true if keep-alive is on ({@code keepalive} above zero). */
+    public boolean keepAliveEnabled() {
+        return !keepalive.isZero();
+    }
+
+    /** Returns the setting's current value in the form a properties file would hold it. */
+    public String valueOf(Setting s) {
+        return switch (s) {
+            case BIND -> bind;
+            case BACKLOG -> Integer.toString(backlog);
+            case WORKERS -> Integer.toString(workers);
+            case WORKER_CLASS -> workerClass;
+            case THREADS -> Integer.toString(threads);
+            case WORKER_CONNECTIONS -> Integer.toString(workerConnections);
+            case TIMEOUT -> format(timeout);
+            case GRACEFUL_TIMEOUT -> format(gracefulTimeout);
+            case KEEPALIVE -> format(keepalive);
+            case MAX_REQUESTS -> Integer.toString(maxRequests);
+            case MAX_REQUESTS_JITTER -> Integer.toString(maxRequestsJitter);
+            case LIMIT_REQUEST_LINE -> Integer.toString(limitRequestLine);
+            case LIMIT_REQUEST_FIELDS -> Integer.toString(limitRequestFields);
+            case LIMIT_REQUEST_FIELD_SIZE -> Integer.toString(limitRequestFieldSize);
+            case LIMIT_REQUEST_BODY -> Long.toString(limitRequestBody);
+            case HEADER_TIMEOUT -> format(headerTimeout);
+            case OVERLOAD_POLICY -> overloadPolicy.name().toLowerCase(Locale.ROOT);
+            case OFFLOAD_THREADS -> Integer.toString(offloadThreads);
+        };
+    }
+
+    /** Returns every setting as {@code name=value} lines, in {@link Setting} order. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Config[");
+        for (Setting s : Setting.values()) {
+            if (s.ordinal() > 0) {
+                sb.append(", ");
+            }
+            sb.append(s.key()).append('=').append(valueOf(s));
+        }
+        return sb.append(']').toString();
+    }
+
+    private static String format(Duration d) {
+        if (d.isZero()) {
+            return "0";
+        }
+        if (d.toNanos() % 1_000_000_000L == 0) {
+            return d.toSeconds() + "s";
+        }
+        if (d.toNanos() % 1_000_000L == 0) {
+            return d.toMillis() + "ms";
+        }
+        return d.toString();
+    }
+
+    private static void checkRange(Setting s, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ConfigException(s, Long.toString(value), "an integer from " + min + " to " + max);
+        }
+    }
+
+    private static void checkDuration(Setting s, Duration d, boolean zeroAllowed) {
+        if (d.isNegative() || d.compareTo(MAX_DURATION) > 0 || (!zeroAllowed && d.isZero())) {
+            throw new ConfigException(
+                    s,
+                    format(d),
+                    (zeroAllowed ? "0 (off) or " : "") + "a duration up to 1 day,"
+                            + " such as 30, 0.5, 500ms, 2s, 1m or PT30S");
+        }
+    }
+
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.%a-zA-Z]+]|[^:\\[\\]]*)(?::([0-9]+))?");
+
+    static InetSocketAddress parseBind(String bind) {
+        if (bind.startsWith("unix:") || bind.startsWith("fd://")) {
+            throw new ConfigException(
+                    Setting.BIND,
+                    bind,
+                    "HOST:PORT, [IPv6]:PORT or HOST; unix sockets and fd://" + " are not supported");
+        }
+        Matcher m = HOST_PORT.matcher(bind);
+        if (!m.matches() || m.group(1).isEmpty()) {
+            throw new ConfigException(Setting.BIND, bind, "HOST:PORT, [IPv6]:PORT or HOST, such as 127.0.0.1:8000");
+        }
+        String host = m.group(1);
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = 8000;
+        if (m.group(2) != null) {
+            if (m.group(2).length() > 5 || Integer.parseInt(m.group(2)) > 65535) {
+                throw new ConfigException(Setting.BIND, bind, "a port from 0 to 65535 after the colon");
+            }
+            port = Integer.parseInt(m.group(2));
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /**
+     * Builds a {@link Config}, starting from the defaults; {@link #build()} checks every value. Not
+     * thread-safe.
+     */
+    public static final class Builder {
+        private final Map<Setting, String> values = new EnumMap<>(Setting.class);
+
+        private Builder() {
+            for (Setting s : Setting.values()) {
+                values.put(s, s.defaultValue());
+            }
+        }
+
+        /** Sets {@code bind}. */
+        public Builder bind(String bind) {
+            return put(Setting.BIND, bind);
+        }
+
+        /** Sets {@code backlog}. */
+        public Builder backlog(int backlog) {
+            return put(Setting.BACKLOG, Integer.toString(backlog));
+        }
+
+        /** Sets {@code workers}. */
+        public Builder workers(int workers) {
+            return put(Setting.WORKERS, Integer.toString(workers));
+        }
+
+        /** Sets {@code worker_class}. */
+        public Builder workerClass(String workerClass) {
+            return put(Setting.WORKER_CLASS, workerClass);
+        }
+
+        /** Sets {@code threads}. */
+        public Builder threads(int threads) {
+            return put(Setting.THREADS, Integer.toString(threads));
+        }
+
+        /** Sets {@code worker_connections}. */
+        public Builder workerConnections(int workerConnections) {
+            return put(Setting.WORKER_CONNECTIONS, Integer.toString(workerConnections));
+        }
+
+        /** Sets {@code timeout}; {@link Config#OFF} turns it off. */
+        public Builder timeout(Duration timeout) {
+            return put(Setting.TIMEOUT, duration(timeout));
+        }
+
+        /** Sets {@code graceful_timeout}. */
+        public Builder gracefulTimeout(Duration gracefulTimeout) {
+            return put(Setting.GRACEFUL_TIMEOUT, duration(gracefulTimeout));
+        }
+
+        /** Sets {@code keepalive}; {@link Config#OFF} turns keep-alive off. */
+        public Builder keepalive(Duration keepalive) {
+            return put(Setting.KEEPALIVE, duration(keepalive));
+        }
+
+        /** Sets {@code max_requests}; {@link Config#UNLIMITED} turns recycling off. */
+        public Builder maxRequests(int maxRequests) {
+            return put(Setting.MAX_REQUESTS, Integer.toString(maxRequests));
+        }
+
+        /** Sets {@code max_requests_jitter}. */
+        public Builder maxRequestsJitter(int maxRequestsJitter) {
+            return put(Setting.MAX_REQUESTS_JITTER, Integer.toString(maxRequestsJitter));
+        }
+
+        /** Sets {@code limit_request_line}. */
+        public Builder limitRequestLine(int bytes) {
+            return put(Setting.LIMIT_REQUEST_LINE, Integer.toString(bytes));
+        }
+
+        /** Sets {@code limit_request_fields}. */
+        public Builder limitRequestFields(int count) {
+            return put(Setting.LIMIT_REQUEST_FIELDS, Integer.toString(count));
+        }
+
+        /** Sets {@code limit_request_field_size}. */
+        public Builder limitRequestFieldSize(int bytes) {
+            return put(Setting.LIMIT_REQUEST_FIELD_SIZE, Integer.toString(bytes));
+        }
+
+        /** Sets {@code limit_request_body}; {@link Config#UNLIMITED} removes the limit. */
+        public Builder limitRequestBody(long bytes) {
+            return put(Setting.LIMIT_REQUEST_BODY, Long.toString(bytes));
+        }
+
+        /** Sets {@code header_timeout}; {@link Config#OFF} turns it off. */
+        public Builder headerTimeout(Duration headerTimeout) {
+            return put(Setting.HEADER_TIMEOUT, duration(headerTimeout));
+        }
+
+        /** Sets {@code overload_policy}. */
+        public Builder overloadPolicy(OverloadPolicy policy) {
+            return put(Setting.OVERLOAD_POLICY, policy.name().toLowerCase(Locale.ROOT));
+        }
+
+        /** Sets {@code offload_threads}. */
+        public Builder offloadThreads(int threads) {
+            return put(Setting.OFFLOAD_THREADS, Integer.toString(threads));
+        }
+
+        /**
+         * Sets a setting from its text form, by any of its names ({@code worker_class}, {@code
+         * --worker-class}, {@code -k}); the value is checked by {@link #build()}.
+         *
+         * @throws ConfigException if no setting has that name
+         */
+        public Builder set(String name, String value) {
+            Setting s = Setting.find(name).orElseThrow(() -> unknown(name));
+            return put(s, Objects.requireNonNull(value, s.key()));
+        }
+
+        /** Applies gunicorn-style arguments; see {@link Config#fromArgs(String...)}. */
+        public Builder args(List<String> args) {
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (!arg.startsWith("-")) {
+                    throw new ConfigException("unexpected argument '" + arg + "': settings are given as --name value,"
+                            + " such as --workers 2");
+                }
+                int eq = arg.indexOf('=');
+                if (eq > 0) {
+                    set(arg.substring(0, eq), arg.substring(eq + 1));
+                } else {
+                    Setting s = Setting.find(arg).orElseThrow(() -> unknown(arg));
+                    if (i + 1 >= args.size()) {
+                        throw new ConfigException(
+                                s.key() + ": " + arg + " needs a value, such as " + s.flag() + " " + s.defaultValue());
+                    }
+                    put(s, args.get(++i));
+                }
+            }
+            return this;
+        }
+
+        /** Applies properties whose keys start with {@code prefix}; see {@link Config#fromProperties}. */
+        public Builder properties(Properties properties, String prefix) {
+            for (String key : new TreeSet<>(properties.stringPropertyNames())) {
+                if (!key.startsWith(prefix)) {
+                    continue;
+                }
+                String name = key.substring(prefix.length());
+                Setting s = Setting.find(name)
+                        .filter(found -> found.key().equals(name))
+                        .orElseThrow(() -> unknown(key));
+                put(s, properties.getProperty(key).trim());
+            }
+            return this;
+        }
+
+        /**
+         * Returns the checked configuration.
+         *
+         * @throws ConfigException naming the first bad setting, its value and what is allowed
+         */
+        public Config build() {
+            return new Config(
+                    values.get(Setting.BIND).trim(),
+                    intValue(Setting.BACKLOG),
+                    intValue(Setting.WORKERS),
+                    values.get(Setting.WORKER_CLASS).trim(),
+                    intValue(Setting.THREADS),
+                    intValue(Setting.WORKER_CONNECTIONS),
+                    durationValue(Setting.TIMEOUT),
+                    durationValue(Setting.GRACEFUL_TIMEOUT),
+                    durationValue(Setting.KEEPALIVE),
+                    intValue(Setting.MAX_REQUESTS),
+                    intValue(Setting.MAX_REQUESTS_JITTER),
+                    intValue(Setting.LIMIT_REQUEST_LINE),
+                    intValue(Setting.LIMIT_REQUEST_FIELDS),
+                    intValue(Setting.LIMIT_REQUEST_FIELD_SIZE),
+                    longValue(Setting.LIMIT_REQUEST_BODY),
+                    durationValue(Setting.HEADER_TIMEOUT),
+                    policyValue(),
+                    intValue(Setting.OFFLOAD_THREADS));
+        }
+
+        private Builder put(Setting s, String value) {
+            values.put(s, Objects.requireNonNull(value, s.key()));
+            return this;
+        }
+
+        private static String duration(Duration d) {
+            Objects.requireNonNull(d, "duration");
+            return d.toString();
+        }
+
+        private int intValue(Setting s) {
+            long v = longValue(s);
+            if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+                throw new ConfigException(s, values.get(s), "an integer (this one is too large)");
+            }
+            return (int) v;
+        }
+
+        private long longValue(Setting s) {
+            String v = values.get(s).trim().replace("_", "");
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(s, values.get(s), "a whole number, such as " + s.defaultValue());
+            }
+        }
+
+        private Duration durationValue(Setting s) {
+            String raw = values.get(s).trim();
+            Duration d = parseDuration(raw);
+            if (d == null) {
+                throw new ConfigException(
+                        s, raw, "a duration: seconds (30, 0.5), a unit (500ms, 2s, 1m, 1h) or" + " ISO-8601 (PT30S)");
+            }
+            return d;
+        }
+
+        private OverloadPolicy policyValue() {
+            String raw = values.get(Setting.OVERLOAD_POLICY).trim();
+            for (OverloadPolicy p : OverloadPolicy.values()) {
+                if (p.name().equalsIgnoreCase(raw)) {
+                    return p;
+                }
+            }
+            throw new ConfigException(Setting.OVERLOAD_POLICY, raw, "backlog or reject");
+        }
+
+        private static ConfigException unknown(String name) {
+            List<String> known = new ArrayList<>();
+            for (Setting s : Setting.values()) {
+                known.add(s.key());
+            }
+            return new ConfigException("unknown setting '" + name + "'; the settings are " + String.join(", ", known));
+        }
+    }
+
+    private static final Pattern WITH_UNIT = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?");
+
+    /** Parses {@code 30}, {@code 0.5}, {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h} or {@code PT30S}; null if none. */
+    static Duration parseDuration(String raw) {
+        String v = raw.toLowerCase(Locale.ROOT);
+        if (v.startsWith("pt") || v.startsWith("p")) {
+            try {
+                return Duration.parse(raw.toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        Matcher m = WITH_UNIT.matcher(v);
+        if (!m.matches()) {
+            return null;
+        }
+        BigDecimal amount = new BigDecimal(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        BigDecimal nanosPerUnit = switch (unit) {
+            case "ms" -> BigDecimal.valueOf(1_000_000L);
+            case "s" -> BigDecimal.valueOf(1_000_000_000L);
+            case "m" -> BigDecimal.valueOf(60_000_000_000L);
+            default -> BigDecimal.valueOf(3_600_000_000_000L);
+        };
+        BigDecimal nanos = amount.multiply(nanosPerUnit);
+        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            return Duration.ofDays(365); // refused by the range check with the setting's name
+        }
+        return Duration.ofNanos(nanos.longValue());
+    }
+}

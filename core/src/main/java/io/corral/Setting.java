@@ -1,0 +1,198 @@
+package io.corral;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every setting Corral reads, with its name in each form, its default and what it means. This is
+ * the one place each setting is documented; {@link Config}'s accessors, {@code --help} and the
+ * README's table say the same words.
+ *
+ * <p>Names follow gunicorn: {@code snake_case} in properties files ({@link #key()}), {@code
+ * --kebab-case} on a command line ({@link #flag()}). Durations are given in seconds ({@code 30},
+ * {@code 0.5}), with a unit ({@code 500ms}, {@code 2s}, {@code 1m}) or in ISO-8601 ({@code PT30S}).
+ */
+public enum Setting {
+    /** Where to listen. */
+    BIND(
+            "bind",
+            "127.0.0.1:8000",
+            "b",
+            "The address to listen on: HOST:PORT, [IPv6]:PORT or HOST (port 8000). "
+                    + "Port 0 picks a free port; Arbiter.port() tells which."),
+    /** Kernel accept queue length. */
+    BACKLOG(
+            "backlog",
+            "2048",
+            null,
+            "The listen backlog: how many connections the kernel queues while every"
+                    + " worker is busy or full. The kernel may cap it (net.core.somaxconn)."),
+    /** Worker count. */
+    WORKERS("workers", "1", "w", "How many workers the Arbiter runs, from 1 to 4096; resize() changes it at runtime."),
+    /** Worker model. */
+    WORKER_CLASS(
+            "worker_class",
+            "sync",
+            "k",
+            "The worker model: sync, async or virtual (or the name of any" + " WorkerFactory on the class path)."),
+    /** Threads per sync worker. */
+    THREADS(
+            "threads",
+            "1",
+            null,
+            "Platform threads per sync worker, each serving one connection at a time."
+                    + " Ignored by the async and virtual workers."),
+    /** Connection cap per worker. */
+    WORKER_CONNECTIONS(
+            "worker_connections",
+            "1000",
+            null,
+            "Open connections per async or virtual worker. A full worker"
+                    + " stops accepting (or answers 503, see overload_policy). The sync worker's cap is threads."),
+    /** Request and liveness timeout. */
+    TIMEOUT(
+            "timeout",
+            "30s",
+            "t",
+            "A request busy longer than this is aborted: the client gets 504 if nothing was sent,"
+                    + " else the connection closes. A worker silent this long is replaced. 0 turns both off."),
+    /** Shutdown grace. */
+    GRACEFUL_TIMEOUT(
+            "graceful_timeout",
+            "30s",
+            null,
+            "How long a graceful shutdown (or a retiring worker) waits for"
+                    + " requests in flight before it aborts them."),
+    /** Keep-alive idle limit. */
+    KEEPALIVE(
+            "keepalive",
+            "2s",
+            null,
+            "How long an idle keep-alive connection waits for its next request. 0 turns"
+                    + " keep-alive off. Behind a load balancer, set it above the balancer's idle timeout (ALB: 60s)."),
+    /** Recycle after N requests. */
+    MAX_REQUESTS(
+            "max_requests",
+            "0",
+            null,
+            "A worker that served this many requests is replaced: its successor"
+                    + " starts first, then it drains. 0 turns recycling off."),
+    /** Recycle jitter. */
+    MAX_REQUESTS_JITTER(
+            "max_requests_jitter",
+            "0",
+            null,
+            "Adds a random 0..N to max_requests per worker so that" + " workers do not all restart at once."),
+    /** Request line cap. */
+    LIMIT_REQUEST_LINE(
+            "limit_request_line",
+            "4094",
+            null,
+            "The longest request line in bytes, 1 to 65536 (0 means" + " 65536). Longer gets 414."),
+    /** Header count cap. */
+    LIMIT_REQUEST_FIELDS(
+            "limit_request_fields",
+            "100",
+            null,
+            "The most header fields in a request, 1 to 32768" + " (0 means 32768). More gets 431."),
+    /** Header line cap. */
+    LIMIT_REQUEST_FIELD_SIZE(
+            "limit_request_field_size",
+            "8190",
+            null,
+            "The longest header line in bytes, name and" + " value, 1 to 65536 (0 means 65536). Longer gets 431."),
+    /** Request body cap. */
+    LIMIT_REQUEST_BODY(
+            "limit_request_body",
+            "10485760",
+            null,
+            "The largest request body in bytes (10 MiB). Larger gets" + " 413. 0 means no limit."),
+    /** Slow-client guard. */
+    HEADER_TIMEOUT(
+            "header_timeout",
+            "10s",
+            null,
+            "How long a client may take to send a request's line and headers"
+                    + " once it has started (or once connected). Slower gets 408 and a close."),
+    /** What a full server does. */
+    OVERLOAD_POLICY(
+            "overload_policy",
+            "backlog",
+            null,
+            "What a full worker does with a new connection: backlog"
+                    + " (stop accepting; the kernel queues it) or reject (answer 503 with Retry-After and close)."),
+    /** Blocking handler pool of the async worker. */
+    OFFLOAD_THREADS(
+            "offload_threads",
+            "64",
+            null,
+            "Threads per async worker that run a blocking Handler, so that"
+                    + " it never blocks the event loop. Ignored by the other workers.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String shortFlag;
+    private final String description;
+
+    Setting(String key, String defaultValue, String shortFlag, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.shortFlag = shortFlag;
+        this.description = description;
+    }
+
+    /** Returns the properties name, such as {@code worker_class}. */
+    public String key() {
+        return key;
+    }
+
+    /** Returns the command-line flag, such as {@code --worker-class}. */
+    public String flag() {
+        return "--" + key.replace('_', '-');
+    }
+
+    /** Returns the one-letter flag gunicorn uses, such as {@code -w}, if there is one. */
+    public Optional<String> shortFlag() {
+        return Optional.ofNullable(shortFlag).map(s -> "-" + s);
+    }
+
+    /** Returns the default in the form it would be written in a properties file. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** Returns what the setting means, with its range and units. */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Finds a setting by any of its names: {@code worker_class}, {@code worker-class}, {@code
+     * --worker-class}, {@code -k}, and gunicorn's spellings {@code --keep-alive} and {@code
+     * --limit-request-field_size}.
+     */
+    public static Optional<Setting> find(String name) {
+        String n = name;
+        if (n.length() == 2 && n.charAt(0) == '-' && n.charAt(1) != '-') {
+            for (Setting s : values()) {
+                if (s.shortFlag != null && s.shortFlag.equals(n.substring(1))) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        }
+        if (n.startsWith("--")) {
+            n = n.substring(2);
+        }
+        n = n.toLowerCase(Locale.ROOT).replace('-', '_');
+        if (n.equals("keep_alive")) {
+            n = "keepalive";
+        }
+        for (Setting s : values()) {
+            if (s.key.equals(n)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,28 @@
+package io.corral.internal.http;
+
+import io.corral.Config;
+
+/**
+ * The codec's limits, taken from {@link Config}.
+ *
+ * @param requestLine the longest request line in bytes, not counting its CRLF (exceeded: 414)
+ * @param fields the most header fields in a head, and separately in a chunked body's trailers (exceeded: 431)
+ * @param fieldSize the longest header line in bytes, name, colon and value, not counting its CRLF (exceeded: 431)
+ * @param body the largest request body in bytes, or 0 for no limit (exceeded: 413)
+ */
+public record Limits(int requestLine, int fields, int fieldSize, long body) {
+
+    /** Returns the limits of {@code config}. */
+    public static Limits of(Config config) {
+        return new Limits(
+                config.limitRequestLine(),
+                config.limitRequestFields(),
+                config.limitRequestFieldSize(),
+                config.limitRequestBody());
+    }
+
+    /** Returns gunicorn's defaults with Corral's 10 MiB body limit. */
+    public static Limits defaults() {
+        return of(Config.defaults());
+    }
+}

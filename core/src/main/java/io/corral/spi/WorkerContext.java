@@ -1,0 +1,109 @@
+package io.corral.spi;
+
+import io.corral.Config;
+import io.corral.Hooks;
+import java.nio.channels.ServerSocketChannel;
+
+/**
+ * What the Arbiter hands a worker: its identity, the settings, the shared listener, the
+ * application, and the Arbiter's services for heartbeats, accounting and request watching.
+ *
+ * <p>Every method is thread-safe and cheap; none blocks. A worker calls them from any of its
+ * threads.
+ */
+public interface WorkerContext {
+
+    /** Returns this worker's id: unique within the Arbiter, growing as workers are replaced. */
+    int workerId();
+
+    /** Returns the settings. */
+    Config config();
+
+    /**
+     * Returns the shared listening channel, bound and in non-blocking mode. Workers accept from it
+     * (directly or through their own selector); they never close it or change its blocking mode.
+     */
+    ServerSocketChannel listener();
+
+    /** Returns the application to serve. */
+    Application application();
+
+    /** Returns the hooks to call around each request. */
+    Hooks hooks();
+
+    /**
+     * Records that the worker's loop is alive. Call it at least every {@code timeout / 2}; a worker
+     * silent for {@code timeout} is considered hung, dumped and replaced.
+     */
+    void heartbeat();
+
+    /** Records that a connection was accepted. */
+    void connectionOpened();
+
+    /** Records that a connection was closed; each opened connection is closed exactly once. */
+    void connectionClosed();
+
+    /**
+     * Records one finished request (its response sent or the connection lost) for the stats and
+     * {@code max_requests}.
+     *
+     * @return true once this worker has served {@code max_requests}: the Arbiter then starts its
+     *     successor and stops it gracefully, so it should stop keeping connections alive
+     */
+    boolean requestFinished();
+
+    /** Returns true once this worker has been asked to stop (shutdown, resize or recycling). */
+    boolean stopping();
+
+    /**
+     * Records a request the worker aborted itself for running past {@code timeout}; the Arbiter
+     * counts it and calls {@link Hooks#requestAborted}. Workers that use {@link #watch} do not
+     * call this: the Arbiter aborts their requests and reports them.
+     */
+    void requestAborted(Hooks.AbortedRequest aborted);
+
+    /**
+     * Puts a connection under the Arbiter's watch: about once a second (more often for short
+     * timeouts) the Arbiter aborts its request if it has run past {@code timeout}. For workers
+     * whose requests run on threads of their own (sync, virtual).
+     *
+     * @return the registration; close it when the connection closes
+     */
+    Registration watch(WatchedConnection connection);
+
+    /**
+     * Reports that the worker failed and can no longer serve; the Arbiter logs the cause, aborts it
+     * and starts a replacement.
+     */
+    void failed(Throwable cause);
+
+    /** A connection's registration with the Arbiter's watch. */
+    interface Registration {
+        /** Ends the watch; idempotent. */
+        void close();
+    }
+
+    /**
+     * A connection as the Arbiter's watch sees it. Called from the Arbiter's monitor thread,
+     * concurrently with the connection's own thread.
+     */
+    interface WatchedConnection {
+        /** Returns the {@link System#nanoTime()} at which the current request started, or 0 when idle. */
+        long requestStartNanos();
+
+        /** Returns the current request line, for logs and hooks. */
+        String requestLine();
+
+        /** Returns the thread running the current request. */
+        Thread thread();
+
+        /**
+         * Aborts the request that started at {@code startNanos}, if it is still the current one:
+         * answers 504 if nothing was sent yet, closes the connection and interrupts the thread.
+         *
+         * @return 504 if the client got it, 0 if the connection was closed without a status, or -1
+         *     if that request had already finished and nothing was done
+         */
+        int abortRequest(long startNanos);
+    }
+}
