@@ -2,4 +2,7 @@
 module io.corral.worker.virtual {
     requires io.corral;
     requires org.slf4j;
+
+    provides io.corral.spi.WorkerFactory with
+            io.corral.worker.virtual.VirtualWorkerFactory;
 }

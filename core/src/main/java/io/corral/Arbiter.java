@@ -1,4 +1,630 @@
 package io.corral;
 
-/** The master: placeholder until the Arbiter lands. */
-public final class Arbiter {}
+import io.corral.http.AsyncHandler;
+import io.corral.http.Handler;
+import io.corral.spi.Application;
+import io.corral.spi.Worker;
+import io.corral.spi.WorkerFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master: owns the listening socket and a pool of workers of one model, watches them, and
+ * replaces those that die, hang or are recycled. gunicorn's arbiter, in-process.
+ *
+ * <pre>{@code
+ * Arbiter arbiter = Arbiter.builder()
+ *         .config(Config.builder().bind("127.0.0.1:8000").workerClass("virtual").build())
+ *         .handler(request -> Response.ok("Hello, World!"))
+ *         .start();
+ * // ...
+ * arbiter.shutdown(Duration.ofSeconds(30));   // or arbiter.close()
+ * }</pre>
+ *
+ * <p>{@link #start()} binds {@code bind} with {@code backlog}, starts {@code workers} workers of
+ * {@code worker_class} and returns once they accept. A monitor thread then checks, about once a
+ * second (more often for a short {@code timeout}): a request busy past {@code timeout} is aborted
+ * (504 if nothing was sent; {@link Hooks#requestAborted} hears of it with the stuck thread's
+ * stack); a worker that failed, or whose loop went silent for {@code timeout}, is replaced; a
+ * worker that reached {@code max_requests} gets a successor first and then drains.
+ *
+ * <p>Worker threads are not daemons, so a started Arbiter keeps the JVM running until it is shut
+ * down, as the JDK's HTTP server does. Installing a JVM shutdown hook that calls {@link #close()}
+ * is the application's choice.
+ *
+ * <p>Thread-safe: lifecycle methods are serialized by one lock and may be called from any thread.
+ */
+public final class Arbiter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.corral.arbiter");
+
+    private enum Phase {
+        NEW,
+        RUNNING,
+        STOPPING,
+        STOPPED
+    }
+
+    private final Config config;
+    private final Application application;
+    private final Hooks hooks;
+    private final WorkerFactory factory;
+
+    private final ReentrantLock lifecycle = new ReentrantLock();
+    private final Condition monitorWake = lifecycle.newCondition();
+    private final List<WorkerSlot> slots = new CopyOnWriteArrayList<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile Phase phase = Phase.NEW;
+    private volatile int target;
+    private int nextId = 1;
+    private ServerSocketChannel listener;
+    private InetSocketAddress boundAddress;
+    private Thread monitor;
+
+    final AtomicInteger openConnections = new AtomicInteger();
+    final LongAdder requestsServed = new LongAdder();
+    final LongAdder requestsAborted = new LongAdder();
+    private final LongAdder workerRestarts = new LongAdder();
+
+    private Arbiter(Builder b) {
+        this.config = b.config;
+        this.application = b.application;
+        this.hooks = b.hooks;
+        this.factory = b.factory != null ? b.factory : findFactory(config.workerClass());
+        factory.checkConfig(config);
+        this.target = config.workers();
+    }
+
+    /** Returns a builder; it needs at least a handler. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds, starts the workers and returns once they accept.
+     *
+     * @return this Arbiter
+     * @throws IOException if the address cannot be bound or a worker cannot start; nothing is left
+     *     running then
+     * @throws IllegalStateException if it was started before
+     */
+    public Arbiter start() throws IOException {
+        lifecycle.lock();
+        try {
+            if (phase != Phase.NEW) {
+                throw new IllegalStateException("the Arbiter was already started");
+            }
+            callHook(() -> hooks.onStarting(config));
+            listener = bind(config);
+            boundAddress = (InetSocketAddress) listener.getLocalAddress();
+            try {
+                for (int i = 0; i < target; i++) {
+                    spawn();
+                }
+            } catch (IOException | RuntimeException e) {
+                for (WorkerSlot slot : slots) {
+                    slot.worker.abort();
+                }
+                slots.clear();
+                closeListener();
+                phase = Phase.STOPPED;
+                terminated.countDown();
+                throw e;
+            }
+            phase = Phase.RUNNING;
+            monitor = new Thread(this::monitorLoop, "corral-arbiter");
+            monitor.setDaemon(true);
+            monitor.start();
+        } finally {
+            lifecycle.unlock();
+        }
+        LOG.info(
+                "Listening at http://{}:{} ({} {} worker{})",
+                hostText(boundAddress),
+                boundAddress.getPort(),
+                target,
+                factory.name(),
+                target == 1 ? "" : "s");
+        callHook(() -> hooks.whenReady(this));
+        return this;
+    }
+
+    /** Returns the settings. */
+    public Config config() {
+        return config;
+    }
+
+    /** Returns the bound port: the one {@code bind} names, or the one chosen for port 0. */
+    public int port() {
+        return address().getPort();
+    }
+
+    /** Returns the bound address. */
+    public InetSocketAddress address() {
+        InetSocketAddress a = boundAddress;
+        if (a == null) {
+            throw new IllegalStateException("the Arbiter is not started");
+        }
+        return a;
+    }
+
+    /** Returns the name of the worker model in use, such as {@code virtual}. */
+    public String workerClass() {
+        return factory.name();
+    }
+
+    /** Returns a snapshot of the workers and counters. */
+    public ArbiterStats stats() {
+        List<WorkerStats> workers = new ArrayList<>();
+        for (WorkerSlot slot : slots) {
+            workers.add(slot.stats());
+        }
+        return new ArbiterStats(
+                factory.name(),
+                target,
+                List.copyOf(workers),
+                openConnections.get(),
+                requestsServed.sum(),
+                requestsAborted.sum(),
+                workerRestarts.sum());
+    }
+
+    /**
+     * Changes the number of workers (gunicorn's TTIN/TTOU): new workers start before this returns;
+     * retired ones, the oldest first, stop accepting at once and drain within {@code
+     * graceful_timeout}.
+     *
+     * @throws ConfigException if {@code workers} is outside 1 to 4096
+     * @throws IOException if a new worker could not start
+     */
+    public void resize(int workers) throws IOException {
+        if (workers < 1 || workers > 4096) {
+            throw new ConfigException(Setting.WORKERS, Integer.toString(workers), "an integer from 1 to 4096");
+        }
+        int old;
+        lifecycle.lock();
+        try {
+            if (phase != Phase.RUNNING) {
+                throw new IllegalStateException("the Arbiter is not running");
+            }
+            old = target;
+            target = workers;
+            adjustWorkerCount();
+        } finally {
+            lifecycle.unlock();
+        }
+        if (old != workers) {
+            LOG.info("Workers: {} -> {}", old, workers);
+            callHook(() -> hooks.workersChanged(workers, old));
+        }
+    }
+
+    /**
+     * Stops gracefully: stops accepting and closes the listener, closes idle keep-alive
+     * connections, lets requests in flight finish (their connections close after the response), and
+     * after {@code grace} aborts what is left. Returns when every worker has stopped.
+     *
+     * @return true if everything finished within {@code grace}, false if requests were aborted
+     */
+    public boolean shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        List<WorkerSlot> stopping;
+        lifecycle.lock();
+        try {
+            if (phase == Phase.NEW) {
+                phase = Phase.STOPPED;
+                terminated.countDown();
+                return true;
+            }
+            if (phase != Phase.RUNNING) {
+                stopping = null;
+            } else {
+                phase = Phase.STOPPING;
+                LOG.info("Shutting down: stopping {} worker(s), grace {}", slots.size(), grace);
+                long deadline = System.nanoTime() + grace.toNanos();
+                for (WorkerSlot slot : slots) {
+                    if (slot.state != WorkerState.STOPPING) {
+                        stop(slot, "shutdown");
+                        slot.stopDeadlineNanos = deadline;
+                    } else {
+                        slot.stopDeadlineNanos = Math.min(slot.stopDeadlineNanos, deadline);
+                    }
+                }
+                closeListener();
+                stopping = List.copyOf(slots);
+                monitorWake.signalAll();
+            }
+        } finally {
+            lifecycle.unlock();
+        }
+        if (stopping == null) {
+            awaitTermination();
+            return true;
+        }
+        boolean graceful = true;
+        for (WorkerSlot slot : stopping) {
+            graceful &= awaitStop(slot);
+        }
+        phase = Phase.STOPPED;
+        if (monitor != null) {
+            monitor.interrupt();
+        }
+        LOG.info("Shut down {}", graceful ? "gracefully" : "after aborting requests that outlived the grace");
+        callHook(() -> hooks.onExit(this));
+        terminated.countDown();
+        return graceful;
+    }
+
+    /** Shuts down with {@code graceful_timeout} as the grace. */
+    @Override
+    public void close() {
+        shutdown(config.gracefulTimeout());
+    }
+
+    /** Waits until the Arbiter has shut down. */
+    public void awaitTermination() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- workers ------------------------------------------------------------------------
+
+    /** Starts one more worker; lifecycle lock held. */
+    private WorkerSlot spawn() throws IOException {
+        WorkerSlot slot = new WorkerSlot(nextId++, this, config, listener, application, hooks);
+        Worker worker = factory.create(slot);
+        slot.worker = worker;
+        slots.add(slot);
+        try {
+            worker.start();
+        } catch (IOException | RuntimeException e) {
+            slots.remove(slot);
+            worker.abort();
+            throw e;
+        }
+        slot.state = WorkerState.RUNNING;
+        LOG.debug("Started worker {} ({})", slot.id, factory.name());
+        callHook(() -> hooks.workerStarted(slot.id));
+        return slot;
+    }
+
+    /** Starts a graceful stop of {@code slot}; lifecycle lock held. */
+    private void stop(WorkerSlot slot, String reason) {
+        slot.markStopping(reason);
+        slot.stopDeadlineNanos = System.nanoTime() + config.gracefulTimeout().toNanos();
+        slot.worker.shutdown();
+    }
+
+    /** Spawns or retires workers to match the target; lifecycle lock held. */
+    private void adjustWorkerCount() throws IOException {
+        List<WorkerSlot> running = new ArrayList<>();
+        for (WorkerSlot slot : slots) {
+            if (slot.state == WorkerState.RUNNING || slot.state == WorkerState.STARTING) {
+                running.add(slot);
+            }
+        }
+        for (int n = running.size(); n < target; n++) {
+            spawn();
+        }
+        for (int i = 0; i < running.size() - target; i++) {
+            stop(running.get(i), "resized"); // the oldest first, as gunicorn's TTOU does
+        }
+    }
+
+    /** Replaces a worker: the successor starts first, then the old one stops. Lifecycle lock held. */
+    private void replace(WorkerSlot slot, String reason, boolean graceful) {
+        workerRestarts.increment();
+        try {
+            spawn();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Could not start a successor for worker {}; will retry", slot.id, e);
+        }
+        stop(slot, reason);
+        if (!graceful) {
+            slot.stopDeadlineNanos = System.nanoTime();
+            slot.worker.abort();
+        }
+    }
+
+    /** Waits for a stopping worker until its deadline, then aborts it. */
+    private boolean awaitStop(WorkerSlot slot) {
+        boolean graceful = true;
+        try {
+            long left = slot.stopDeadlineNanos - System.nanoTime();
+            if (!slot.worker.awaitTermination(Duration.ofNanos(Math.max(0, left)))) {
+                graceful = false;
+                LOG.warn("Worker {} did not finish within the grace; aborting it", slot.id);
+                slot.worker.abort();
+                slot.worker.awaitTermination(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            slot.worker.abort();
+            graceful = false;
+        }
+        finish(slot);
+        return graceful;
+    }
+
+    private void finish(WorkerSlot slot) {
+        slot.state = WorkerState.STOPPED;
+        slots.remove(slot);
+        LOG.debug("Worker {} exited: {}", slot.id, slot.exitReason);
+        callHook(() -> hooks.workerExited(slot.id, slot.exitReason));
+    }
+
+    // ---- the monitor --------------------------------------------------------------------
+
+    private void monitorLoop() {
+        long tickNanos = tickNanos();
+        while (phase == Phase.RUNNING || phase == Phase.STOPPING) {
+            lifecycle.lock();
+            try {
+                monitorWake.awaitNanos(tickNanos);
+                if (phase == Phase.STOPPED) {
+                    break;
+                }
+                tick(System.nanoTime());
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException | Error e) {
+                LOG.error("The Arbiter's monitor failed a check; it carries on", e);
+            } finally {
+                lifecycle.unlock();
+            }
+        }
+    }
+
+    /** One pass of the monitor; lifecycle lock held. */
+    private void tick(long now) {
+        long timeoutNanos = config.timeout().toNanos();
+        for (WorkerSlot slot : slots) {
+            if (config.hasTimeout()) {
+                slot.abortExpired(now, timeoutNanos);
+            }
+            if (phase != Phase.RUNNING) {
+                continue; // shutdown() waits for the stopping workers itself
+            }
+            if (slot.state == WorkerState.RUNNING) {
+                Throwable failure = slot.failure();
+                if (failure != null) {
+                    LOG.error("Worker {} failed; replacing it", slot.id, failure);
+                    replace(slot, "died: " + failure, false);
+                } else if (config.hasTimeout() && slot.silentFor(now, timeoutNanos) && !slot.busy()) {
+                    logHung(slot);
+                    replace(slot, "hung", false);
+                } else if (slot.retireRequested()) {
+                    replace(slot, "max_requests", true);
+                }
+            } else if (slot.state == WorkerState.STOPPING) {
+                try {
+                    if (slot.worker.awaitTermination(Duration.ZERO)) {
+                        finish(slot);
+                    } else if (now - slot.stopDeadlineNanos > 0) {
+                        LOG.warn("Worker {} did not drain within graceful_timeout; aborting it", slot.id);
+                        slot.worker.abort();
+                        slot.stopDeadlineNanos = now + TimeUnit.SECONDS.toNanos(5);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        if (phase == Phase.RUNNING) {
+            try {
+                adjustWorkerCount();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Could not start a worker; will retry", e);
+            }
+        }
+    }
+
+    private void logHung(WorkerSlot slot) {
+        StringBuilder dump = new StringBuilder();
+        for (Thread t : slot.worker.threads()) {
+            dump.append('\n').append('"').append(t.getName()).append("\" ").append(t.getState());
+            for (StackTraceElement e : t.getStackTrace()) {
+                dump.append("\n\tat ").append(e);
+            }
+        }
+        LOG.error(
+                "WORKER TIMEOUT: worker {} has been silent for longer than timeout ({}); replacing it{}",
+                slot.id,
+                config.timeout(),
+                dump);
+    }
+
+    void reportAbort(Hooks.AbortedRequest aborted) {
+        LOG.error(
+                "Request timeout: {} on worker {} ran {} ms, past timeout ({}); {}\n{}",
+                aborted.requestLine(),
+                aborted.workerId(),
+                aborted.elapsed().toMillis(),
+                config.timeout(),
+                aborted.status() == 504 ? "answered 504" : "closed the connection",
+                aborted.stackText());
+        callHook(() -> hooks.requestAborted(aborted));
+    }
+
+    void wakeMonitor() {
+        if (lifecycle.tryLock()) {
+            try {
+                monitorWake.signalAll();
+            } finally {
+                lifecycle.unlock();
+            }
+        }
+    }
+
+    private long tickNanos() {
+        if (!config.hasTimeout()) {
+            return TimeUnit.SECONDS.toNanos(1);
+        }
+        long tenth = config.timeout().toNanos() / 10;
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), tenth));
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------
+
+    private static ServerSocketChannel bind(Config config) throws IOException {
+        InetSocketAddress unresolved = config.bindAddress();
+        InetSocketAddress address =
+                new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.bind(address, config.backlog());
+            channel.configureBlocking(false);
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("bind: could not listen at " + config.bind() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void closeListener() {
+        try {
+            if (listener != null) {
+                listener.close();
+            }
+        } catch (IOException e) {
+            LOG.debug("Closing the listener failed", e);
+        }
+    }
+
+    private static String hostText(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    private static WorkerFactory findFactory(String name) {
+        TreeSet<String> available = new TreeSet<>();
+        for (ClassLoader loader : loaders()) {
+            for (WorkerFactory f : ServiceLoader.load(WorkerFactory.class, loader)) {
+                if (f.name().equals(name)) {
+                    return f;
+                }
+                available.add(f.name());
+            }
+        }
+        throw new ConfigException(
+                Setting.WORKER_CLASS,
+                name,
+                available.isEmpty()
+                        ? "the name of a worker model, but none is on the class path or module path: add"
+                                + " io.corral:corral-worker-sync, -async or -virtual"
+                        : "one of the worker models available: " + String.join(", ", available));
+    }
+
+    private static List<ClassLoader> loaders() {
+        List<ClassLoader> loaders = new ArrayList<>(2);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null) {
+            loaders.add(context);
+        }
+        ClassLoader own = Arbiter.class.getClassLoader();
+        if (own != null && own != context) {
+            loaders.add(own);
+        }
+        return loaders;
+    }
+
+    private static void callHook(Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException e) {
+            LOG.warn("A hook failed", e);
+        }
+    }
+
+    /** Builds an {@link Arbiter}. Not thread-safe. */
+    public static final class Builder {
+        private Config config = Config.defaults();
+        private Application application;
+        private Hooks hooks = Hooks.NONE;
+        private WorkerFactory factory;
+
+        private Builder() {}
+
+        /** Sets the settings; default {@link Config#defaults()}. */
+        public Builder config(Config config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Sets a blocking handler as the application. */
+        public Builder handler(Handler handler) {
+            this.application = Application.of(handler);
+            return this;
+        }
+
+        /** Sets an async handler as the application. */
+        public Builder asyncHandler(AsyncHandler handler) {
+            this.application = Application.of(handler);
+            return this;
+        }
+
+        /** Sets the hooks; default none. */
+        public Builder hooks(Hooks hooks) {
+            this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /**
+         * Uses this worker factory instead of the one {@code worker_class} names through {@link
+         * ServiceLoader}; for custom models and tests.
+         */
+        public Builder workerFactory(WorkerFactory factory) {
+            this.factory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Returns the Arbiter, not yet started.
+         *
+         * @throws IllegalStateException if no handler was set
+         * @throws ConfigException if {@code worker_class} names no available worker model, or the
+         *     model refuses the settings
+         */
+        public Arbiter build() {
+            if (application == null) {
+                throw new IllegalStateException("set a handler (handler(...) or asyncHandler(...)) before build()");
+            }
+            return new Arbiter(this);
+        }
+
+        /** Builds and starts the Arbiter; see {@link Arbiter#start()}. */
+        public Arbiter start() throws IOException {
+            return build().start();
+        }
+    }
+}

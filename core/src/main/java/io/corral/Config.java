@@ -498,7 +498,11 @@ public record Config(
             Duration d = parseDuration(raw);
             if (d == null) {
                 throw new ConfigException(
-                        s, raw, "a duration: seconds (30, 0.5), a unit (500ms, 2s, 1m, 1h) or" + " ISO-8601 (PT30S)");
+                        s, raw, "a duration: seconds (30, 0.5), a unit (500ms, 2s, 1m, 1h) or ISO-8601 (PT30S)");
+            }
+            if (d.isNegative() || d.compareTo(MAX_DURATION) > 0) {
+                throw new ConfigException(
+                        s, raw, "0 (off) or a duration up to 1 day, such as 30, 0.5, 500ms, 2s, 1m or PT30S");
             }
             return d;
         }

@@ -1,0 +1,16 @@
+package io.corral;
+
+import java.time.Duration;
+
+/**
+ * A snapshot of one worker.
+ *
+ * @param id the worker's id, unique within its Arbiter
+ * @param state where it is in its life
+ * @param openConnections connections it holds now
+ * @param requestsServed requests it finished (answered or lost to a closed connection)
+ * @param requestsAborted requests it aborted for running past {@code timeout}
+ * @param uptime time since it started
+ */
+public record WorkerStats(
+        int id, WorkerState state, int openConnections, long requestsServed, long requestsAborted, Duration uptime) {}

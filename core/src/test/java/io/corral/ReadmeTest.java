@@ -1,0 +1,22 @@
+package io.corral;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README's settings table says the same words as {@link Setting}, so neither drifts. */
+class ReadmeTest {
+
+    @Test
+    void documentsEverySettingWithItsDefaultAndMeaning() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        for (Setting s : Setting.values()) {
+            String row = "| `" + s.key() + "`"
+                    + s.shortFlag().map(f -> " (`" + f + "`)").orElse("") + " | `" + s.defaultValue() + "` | "
+                    + s.description() + " |";
+            assertTrue(readme.contains(row), "README.md lacks the row:\n" + row);
+        }
+    }
+}

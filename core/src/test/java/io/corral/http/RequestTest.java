@@ -1,0 +1,50 @@
+package io.corral.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RequestTest {
+
+    @Test
+    void splitsAndDecodesPathAndQuery() {
+        Request r = Request.builder()
+                .target("/caf%C3%A9/a%20b?q=a+b&q=%26&empty&x=1=2")
+                .build();
+        assertEquals("/café/a b", r.path());
+        assertEquals("/caf%C3%A9/a%20b", r.rawPath());
+        assertEquals("q=a+b&q=%26&empty&x=1=2", r.rawQuery());
+        assertEquals(Map.of("q", List.of("a b", "&"), "empty", List.of(""), "x", List.of("1=2")), r.queryParams());
+        assertEquals(Optional.of("a b"), r.queryParam("q"));
+        assertEquals(Optional.empty(), r.queryParam("missing"));
+    }
+
+    @Test
+    void takesThePathOfAnAbsoluteFormTarget() {
+        assertEquals(
+                "/p",
+                Request.builder().target("http://example.com/p?x=1").build().path());
+        assertEquals("/", Request.builder().target("http://example.com").build().path());
+    }
+
+    @Test
+    void keepsMalformedEscapesAsSent() {
+        assertEquals("/100%", Request.builder().target("/100%").build().path());
+        assertEquals("/%zz", Request.builder().target("/%zz").build().path());
+    }
+
+    @Test
+    void boundsTheBodyItReadsIntoMemory() throws Exception {
+        Request r = Request.builder()
+                .body(new ByteArrayInputStream(new byte[20]), -1)
+                .build();
+        BadMessageException e = assertThrows(BadMessageException.class, () -> r.bodyBytes(10));
+        assertEquals(413, e.status());
+        assertEquals("hi", Request.builder().body("hi").build().bodyString());
+    }
+}

@@ -1,0 +1,565 @@
+package io.corral.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.corral.Arbiter;
+import io.corral.Config;
+import io.corral.Hooks;
+import io.corral.OverloadPolicy;
+import io.corral.WorkerState;
+import io.corral.http.Handler;
+import io.corral.http.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The end-to-end suite every worker model replays over real sockets (Netty's socket-test
+ * permutation, for workers): each worker module has a subclass that names its model. Each test
+ * starts its own Arbiter on 127.0.0.1, port 0.
+ */
+public abstract class HttpSuite {
+
+    /** Returns the {@code worker_class} under test. */
+    protected abstract String workerClass();
+
+    private final List<Arbiter> started = new CopyOnWriteArrayList<>();
+    private final ExecutorService clients = Executors.newCachedThreadPool();
+    protected final TestApp app = new TestApp();
+
+    /** The suite's settings: loopback, port 0, a few threads for sync, generous timeouts. */
+    protected Config.Builder settings() {
+        return Config.builder()
+                .bind("127.0.0.1:0")
+                .workerClass(workerClass())
+                .workers(1)
+                .threads(4)
+                .workerConnections(100)
+                .keepalive(Duration.ofSeconds(5))
+                .timeout(Duration.ofSeconds(30))
+                .headerTimeout(Duration.ofSeconds(10))
+                .limitRequestBody(1_000_000);
+    }
+
+    protected Arbiter start(UnaryOperator<Config.Builder> tweak) throws IOException {
+        return start(tweak, app, Hooks.NONE);
+    }
+
+    protected Arbiter start(UnaryOperator<Config.Builder> tweak, Handler handler, Hooks hooks) throws IOException {
+        Arbiter a = Arbiter.builder()
+                .config(tweak.apply(settings()).build())
+                .handler(handler)
+                .hooks(hooks)
+                .start();
+        started.add(a);
+        return a;
+    }
+
+    protected Arbiter start() throws IOException {
+        return start(b -> b);
+    }
+
+    @AfterEach
+    void stopEverything() {
+        app.release();
+        app.unblock();
+        for (Arbiter a : started) {
+            a.shutdown(Duration.ofSeconds(5));
+        }
+        clients.shutdownNow();
+    }
+
+    // ---- the basics ------------------------------------------------------------------------
+
+    @Test
+    void servesHelloToTheJdkHttpClient() throws Exception {
+        Arbiter a = start();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port() + "/hello"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals("Hello, World!", r.body());
+        assertEquals("corral", r.headers().firstValue("Server").orElseThrow());
+        assertTrue(r.headers().firstValue("Date").isPresent());
+    }
+
+    @Test
+    void keepsTheConnectionAliveAcrossRequests() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            for (int i = 0; i < 5; i++) {
+                RawResponse r = c.get("/hello").read();
+                assertEquals(200, r.status());
+                assertEquals("Hello, World!", r.text());
+                assertFalse(r.closes(), "response " + i + " closed the connection");
+            }
+        }
+        assertEquals(5, a.stats().requestsServed());
+    }
+
+    @Test
+    void keepsHttp10AliveOnlyWhenAsked() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                    .read();
+            assertEquals(200, r.status());
+            assertEquals("keep-alive", r.header("Connection"));
+            r = c.send("GET /hello HTTP/1.0\r\n\r\n").read();
+            assertEquals(200, r.status());
+            assertTrue(r.closes());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void closesWhenTheClientAsks() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .read();
+            assertEquals(200, r.status());
+            assertTrue(r.closes());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void answersPipelinedRequestsInOrder() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde"
+                    + "GET /sleep?ms=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("Hello, World!", c.read().text());
+            assertEquals("abcde", c.read().text());
+            assertEquals("slept", c.read().text());
+        }
+    }
+
+    @Test
+    void decodesAChunkedRequestBody() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n")
+                    .read();
+            assertEquals(200, r.status());
+            assertEquals("hello, world", r.text());
+            assertEquals("12", r.header("Content-Length"));
+            assertEquals(200, c.get("/hello").read().status(), "the connection stays usable");
+        }
+    }
+
+    @Test
+    void streamsAResponseChunked() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.get("/stream?chunks=4&size=3").read();
+            assertEquals(200, r.status());
+            assertEquals("chunked", r.header("Transfer-Encoding"));
+            assertNull(r.header("Content-Length"));
+            assertEquals("aaabbbcccddd", r.text());
+            assertEquals(200, c.get("/hello").read().status());
+        }
+    }
+
+    @Test
+    void streamsToHttp10ByClosingTheConnection() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.send("GET /stream?chunks=2&size=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                    .read();
+            assertNull(r.header("Transfer-Encoding"));
+            assertTrue(r.closes());
+            assertEquals("aabb", r.text());
+        }
+    }
+
+    @Test
+    void sendsLargeBodiesWhole() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.get("/big?bytes=3000000").read();
+            assertEquals(3_000_000, r.body().length);
+            assertEquals(200, c.get("/hello").read().status());
+        }
+    }
+
+    @Test
+    void answersHeadWithHeadersButNoBody() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.send("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n").read(true);
+            assertEquals(200, r.status());
+            assertEquals("13", r.header("Content-Length"));
+            // no body bytes were sent: the next response starts right away
+            RawResponse next = c.get("/hello").read();
+            assertEquals("Hello, World!", next.text());
+        }
+    }
+
+    @Test
+    void sendsContinueBeforeReadingAHeldBackBody() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+            RawResponse interim = c.read();
+            assertEquals(100, interim.status());
+            RawResponse r = c.send("ping").read();
+            assertEquals(200, r.status());
+            assertEquals("ping", r.text());
+        }
+    }
+
+    @Test
+    void skipsContinueAndClosesWhenTheHandlerIgnoresTheBody() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            c.send("POST /ignore-body HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+            RawResponse r = c.read();
+            assertEquals(200, r.status(), "a final response, no 100 Continue");
+            assertTrue(r.closes(), "the unread body makes the connection unusable");
+        }
+    }
+
+    @Test
+    void drainsAnUnreadBodyAndKeepsTheConnection() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.send("POST /ignore-body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789")
+                    .read();
+            assertEquals(200, r.status());
+            assertFalse(r.closes());
+            assertEquals("Hello, World!", c.get("/hello").read().text());
+        }
+    }
+
+    @Test
+    void decodesPathAndQuery() throws Exception {
+        Handler echoQuery = req -> Response.ok(req.path() + "|" + req.queryParams());
+        Arbiter a = start(b -> b, echoQuery, Hooks.NONE);
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(
+                    "/a b|{x=[1, 2], y=[z w]}",
+                    c.get("/a%20b?x=1&x=2&y=z+w").read().text());
+            RawResponse abs = c.send("GET http://example.com/p?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+                    .read();
+            assertEquals("/p|{q=[1]}", abs.text());
+        }
+    }
+
+    // ---- errors: the right status, a close, and everyone else still served ---------------
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "garbage line|400",
+                "GET / HTTP/2.0\\r\\nHost: x|505",
+                "GET /LONG HTTP/1.1\\r\\nHost: x|414",
+                "GET / HTTP/1.1\\r\\nHost: x\\r\\nBIG: HEADER|431",
+                "GET / HTTP/1.1\\r\\nHost: x\\r\\nMANY|431",
+                "POST /echo HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked|400",
+                "POST /echo HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: gzip|501",
+                "POST /echo HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 99999999|413",
+                "GET / HTTP/1.1|400",
+                "GET / HTTP/1.1\\r\\nHost : x|400",
+            })
+    void answersABadRequestThenClosesWhileOthersAreServed(String head, int status) throws Exception {
+        Arbiter a = start(b -> b.limitRequestFields(20).limitRequestFieldSize(200));
+        String request = head.replace("\\r\\n", "\r\n")
+                .replace("/LONG", "/" + "a".repeat(5000))
+                .replace("BIG: HEADER", "Big: " + "b".repeat(300))
+                .replace("MANY", "X-A: 1\r\n".repeat(30).trim());
+        try (RawClient bad = RawClient.connect(a.port());
+                RawClient good = RawClient.connect(a.port())) {
+            RawResponse r = bad.send(request + "\r\n\r\n").read();
+            assertEquals(status, r.status(), r.statusLine());
+            assertTrue(r.closes());
+            assertTrue(bad.closedByServer(), "the connection closes after an error");
+            assertEquals("Hello, World!", good.get("/hello").read().text());
+        }
+    }
+
+    @Test
+    void refusesABodyLargerThanTheLimitWhileItIsRead() throws Exception {
+        Arbiter a = start(b -> b.limitRequestBody(10));
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n")
+                    .read();
+            assertEquals(413, r.status());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void answersAThrowingHandlerWith500AndKeepsServing() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(500, c.get("/throw").read().status());
+        }
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(200, c.get("/hello").read().status());
+        }
+    }
+
+    // ---- timeouts ---------------------------------------------------------------------------
+
+    @Test
+    void abortsARequestSilentPastTimeoutWith504AndKeepsServing() throws Exception {
+        List<Hooks.AbortedRequest> aborted = new CopyOnWriteArrayList<>();
+        Hooks hooks = new Hooks() {
+            @Override
+            public void requestAborted(Hooks.AbortedRequest r) {
+                aborted.add(r);
+            }
+        };
+        Arbiter a = start(b -> b.timeout(Duration.ofMillis(500)).threads(1), app, hooks);
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.get("/sleep?ms=600000").read();
+            assertEquals(504, r.status());
+            assertTrue(c.closedByServer());
+        }
+        Await.until("the hook heard of the abort", () -> !aborted.isEmpty());
+        Hooks.AbortedRequest abort = aborted.get(0);
+        assertEquals("GET /sleep?ms=600000 HTTP/1.1", abort.requestLine());
+        assertEquals(504, abort.status());
+        assertTrue(abort.stackText().contains("sleep"), abort.stackText());
+        assertEquals(1, a.stats().requestsAborted());
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(200, c.get("/hello").read().status(), "the worker still serves");
+        }
+    }
+
+    @Test
+    void keepsCapacityWhenAStuckHandlerIgnoresInterrupts() throws Exception {
+        Arbiter a = start(b -> b.timeout(Duration.ofMillis(500)).threads(1));
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(504, c.get("/stuck").read().status());
+        }
+        for (int i = 0; i < 3; i++) {
+            try (RawClient c = RawClient.connect(a.port())) {
+                assertEquals(200, c.get("/hello").read().status(), "request " + i + " after the stuck one");
+            }
+        }
+    }
+
+    @Test
+    void closesAClientThatConnectsAndSendsNothing() throws Exception {
+        Arbiter a = start(b -> b.headerTimeout(Duration.ofMillis(300)));
+        try (RawClient silent = RawClient.connect(a.port())) {
+            try (RawClient c = RawClient.connect(a.port())) {
+                assertEquals(200, c.get("/hello").read().status());
+            }
+            assertTrue(silent.closedByServer(), "a silent client is closed after header_timeout");
+        }
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(200, c.get("/hello").read().status());
+        }
+    }
+
+    @Test
+    void answers408ToAHeadThatStalls() throws Exception {
+        Arbiter a = start(b -> b.headerTimeout(Duration.ofMillis(300)));
+        try (RawClient slow = RawClient.connect(a.port())) {
+            slow.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+            RawResponse r = slow.read();
+            assertEquals(408, r.status());
+            assertTrue(slow.closedByServer());
+        }
+    }
+
+    @Test
+    void closesAnIdleKeepAliveConnectionAfterKeepalive() throws Exception {
+        Arbiter a = start(b -> b.keepalive(Duration.ofMillis(300)));
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(200, c.get("/hello").read().status());
+            assertTrue(c.closedByServer(), "closed after keepalive of idleness");
+        }
+        Await.until("the connection is counted closed", () -> a.stats().openConnections() == 0);
+    }
+
+    @Test
+    void turnsKeepAliveOffWithKeepaliveZero() throws Exception {
+        Arbiter a = start(b -> b.keepalive(Config.OFF));
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.get("/hello").read();
+            assertTrue(r.closes());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    // ---- the Arbiter ---------------------------------------------------------------------
+
+    @Test
+    void resizesUpAndDownWhileServing() throws Exception {
+        Arbiter a = start(b -> b.workers(1));
+        a.resize(3);
+        assertEquals(3, a.stats().runningWorkers());
+        assertEquals(200, getHello(a));
+        a.resize(1);
+        Await.until("retired workers stop", () -> a.stats().workers().size() == 1);
+        assertEquals(WorkerState.RUNNING, a.stats().workers().get(0).state());
+        assertEquals(200, getHello(a));
+    }
+
+    @Test
+    void finishesRequestsInFlightOnGracefulShutdown() throws Exception {
+        Arbiter a = start(b -> b.threads(8).workers(2));
+        List<Future<RawResponse>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            inFlight.add(clients.submit(() -> {
+                try (RawClient c = RawClient.connect(a.port())) {
+                    return c.get("/block").read();
+                }
+            }));
+        }
+        Await.until("all six requests are in the handler", () -> app.blocked.get() == 6);
+        Future<Boolean> shutdown = clients.submit(() -> a.shutdown(Duration.ofSeconds(20)));
+        Await.until("the Arbiter stops accepting", () -> {
+            try (RawClient c = RawClient.connect(a.port())) {
+                return false;
+            } catch (IOException refused) {
+                return true;
+            }
+        });
+        app.unblock();
+        for (Future<RawResponse> f : inFlight) {
+            RawResponse r = f.get();
+            assertEquals(200, r.status());
+            assertEquals("unblocked", r.text());
+        }
+        assertTrue(shutdown.get(), "everything finished within the grace");
+    }
+
+    @Test
+    void closesIdleKeepAliveConnectionsOnShutdown() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(200, c.get("/hello").read().status());
+            assertTrue(a.shutdown(Duration.ofSeconds(20)));
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void recyclesAWorkerAfterMaxRequests() throws Exception {
+        Arbiter a = start(b -> b.maxRequests(3));
+        int firstId = a.stats().workers().get(0).id();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, getHello(a));
+        }
+        Await.until(
+                "a successor replaced the worker",
+                () -> a.stats().workers().stream()
+                        .anyMatch(w -> w.id() != firstId && w.state() == WorkerState.RUNNING));
+        assertEquals(200, getHello(a));
+        assertTrue(a.stats().workerRestarts() >= 1);
+    }
+
+    @Test
+    void rejectsOverCapacityWith503WhenPolicyIsReject() throws Exception {
+        int capacity = capacityUnderTest();
+        Arbiter a = start(b -> b.overloadPolicy(OverloadPolicy.REJECT)
+                .workerConnections(capacity)
+                .threads(capacity));
+        List<RawClient> holders = new ArrayList<>();
+        try {
+            for (int i = 0; i < capacity; i++) {
+                RawClient c = RawClient.connect(a.port());
+                holders.add(c);
+                c.get("/block");
+            }
+            Await.until("the worker is full", () -> app.blocked.get() == capacity);
+            if (!supportsRejectPolicy()) {
+                return;
+            }
+            try (RawClient extra = RawClient.connect(a.port())) {
+                RawResponse r = extra.get("/hello").read();
+                assertEquals(503, r.status());
+                assertNotNull(r.header("Retry-After"));
+                assertTrue(extra.closedByServer());
+            }
+        } finally {
+            app.unblock();
+            for (RawClient c : holders) {
+                assertEquals(200, c.read().status());
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void queuesOverCapacityInTheBacklogWhenPolicyIsBacklog() throws Exception {
+        int capacity = capacityUnderTest();
+        Arbiter a = start(b -> b.workerConnections(capacity).threads(capacity));
+        List<RawClient> holders = new ArrayList<>();
+        try {
+            for (int i = 0; i < capacity; i++) {
+                RawClient c = RawClient.connect(a.port());
+                holders.add(c);
+                c.get("/block");
+            }
+            Await.until("the worker is full", () -> app.blocked.get() == capacity);
+            RawClient extra = RawClient.connect(a.port());
+            holders.add(extra);
+            extra.get("/hello");
+            assertTrue(extra.silentFor(Duration.ofMillis(300)), "the extra client waits in the backlog");
+            app.unblock();
+            assertEquals(200, extra.read().status(), "then it is served");
+        } finally {
+            app.unblock();
+            for (RawClient c : holders) {
+                c.close();
+            }
+        }
+    }
+
+    /** How many connections the overload tests fill a worker with. */
+    protected int capacityUnderTest() {
+        return 2;
+    }
+
+    /** False for a model without a reject policy (sync: a full sync worker is busy, not accepting). */
+    protected boolean supportsRejectPolicy() {
+        return true;
+    }
+
+    protected static int getHello(Arbiter a) throws IOException {
+        try (RawClient c = RawClient.connect(a.port())) {
+            return c.get("/hello").read().status();
+        }
+    }
+
+    protected static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    protected static void assertBody(String expected, RawResponse r) {
+        assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), r.body());
+    }
+}

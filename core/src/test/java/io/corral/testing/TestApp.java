@@ -1,0 +1,97 @@
+package io.corral.testing;
+
+import io.corral.http.Handler;
+import io.corral.http.Request;
+import io.corral.http.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The application the end-to-end suite serves, one route per behaviour under test. Thread-safe.
+ *
+ * <ul>
+ *   <li>{@code GET /hello} → {@code Hello, World!}
+ *   <li>{@code POST /echo} → the request body
+ *   <li>{@code GET /sleep?ms=N} → 200 after sleeping N ms (interruptibly)
+ *   <li>{@code GET /throw} → the handler throws
+ *   <li>{@code GET /stream?chunks=N&size=S} → a streamed body of N flushed pieces of S bytes
+ *   <li>{@code GET /big?bytes=N} → a fixed body of N bytes
+ *   <li>{@code GET /stuck} → blocks, ignoring interrupts, until {@link #release()}
+ *   <li>{@code GET /block} → blocks until {@link #unblock()} (counts arrivals in {@link #blocked})
+ *   <li>{@code POST /ignore-body} → 200 without reading the body
+ * </ul>
+ */
+public final class TestApp implements Handler {
+
+    /** How many requests are waiting in {@code /block} or {@code /stuck}. */
+    public final AtomicInteger blocked = new AtomicInteger();
+
+    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile CountDownLatch gate = new CountDownLatch(1);
+
+    /** Lets every {@code /stuck} request return. */
+    public void release() {
+        released.set(true);
+    }
+
+    /** Lets every {@code /block} request return. */
+    public void unblock() {
+        gate.countDown();
+    }
+
+    @Override
+    public Response handle(Request request) throws Exception {
+        String path = request.path();
+        switch (path) {
+            case "/hello":
+                return Response.ok("Hello, World!");
+            case "/echo":
+                return Response.of(200)
+                        .contentType(request.header("Content-Type").orElse("application/octet-stream"))
+                        .body(request.bodyBytes());
+            case "/sleep":
+                Thread.sleep(Long.parseLong(request.queryParam("ms").orElse("0")));
+                return Response.ok("slept");
+            case "/throw":
+                throw new IllegalStateException("the handler failed on purpose");
+            case "/stream": {
+                int chunks = Integer.parseInt(request.queryParam("chunks").orElse("3"));
+                int size = Integer.parseInt(request.queryParam("size").orElse("5"));
+                return Response.of(200).body(out -> {
+                    for (int i = 0; i < chunks; i++) {
+                        byte[] piece = new byte[size];
+                        Arrays.fill(piece, (byte) ('a' + i % 26));
+                        out.write(piece);
+                        out.flush();
+                    }
+                });
+            }
+            case "/big": {
+                byte[] body =
+                        new byte[Integer.parseInt(request.queryParam("bytes").orElse("1000000"))];
+                Arrays.fill(body, (byte) 'x');
+                return Response.ok(body);
+            }
+            case "/stuck":
+                blocked.incrementAndGet();
+                while (!released.get()) {
+                    Thread.interrupted(); // ignores interrupts on purpose
+                    LockSupport.parkNanos(5_000_000);
+                }
+                return Response.ok("unstuck");
+            case "/block":
+                blocked.incrementAndGet();
+                gate.await();
+                return Response.ok("unblocked");
+            case "/ignore-body":
+                return Response.ok("ignored");
+            default:
+                return Response.text(
+                        404, "no route " + new String(path.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+        }
+    }
+}

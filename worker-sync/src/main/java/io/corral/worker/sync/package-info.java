@@ -1,0 +1,32 @@
+/**
+ * The {@code sync} worker model, gunicorn's {@code sync}/{@code gthread} on platform threads.
+ *
+ * <pre>
+ *   Arbiter ── listener (shared, non-blocking)
+ *      │
+ *      └── SyncWorker ── thread 1: select(listener) → accept → serve connection → ...
+ *                     ├─ thread 2: ...
+ *                     └─ thread N (N = threads)
+ *                              │
+ *                              └── BlockingConnection (core) → Handler
+ * </pre>
+ *
+ * <p>A worker runs {@code threads} platform threads; each waits on its own selector for the
+ * shared listener, accepts one connection and serves it to the end, so a worker serves at most
+ * {@code threads} connections at once and a request that waits on something slow holds its thread
+ * for the whole wait. A full worker simply does not accept: new clients wait in the kernel's
+ * backlog.
+ *
+ * <p>Keep-alive that never starves: gunicorn's sync worker closes every connection after one
+ * response, because a thread that holds an idle keep-alive connection serves nobody else. This
+ * worker keeps connections alive (so {@code curl}, {@code ab -k} and nginx's upstream keep-alive
+ * save their handshakes) but only while that costs nobody: a response goes out with {@code
+ * Connection: close} when a client is waiting in the backlog and no thread of the worker is free,
+ * and an idle keep-alive connection is given up, within 100 ms, as soon as a client is waiting. Under
+ * load it therefore behaves like gunicorn's sync worker, and when quiet it keeps connections open.
+ *
+ * <p>{@code timeout} aborts a request from the Arbiter's monitor: the client gets 504 (if nothing
+ * was sent), the socket is closed, the thread is interrupted and abandoned, and a fresh thread takes
+ * its place at once, so the worker keeps its capacity even if the stuck code never returns.
+ */
+package io.corral.worker.sync;
