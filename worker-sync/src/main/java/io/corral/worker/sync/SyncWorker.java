@@ -14,8 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -24,68 +27,79 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sync worker: {@code threads} platform threads, each accepting from the shared listener and
- * serving one connection at a time. See the package documentation for the keep-alive rule.
+ * One sync worker: an acceptor thread and {@code threads} serving threads, each serving one
+ * connection at a time. See the package documentation for the keep-alive rule.
  *
- * <p>Threading: each {@link ServingThread} owns its selector and its current connection. The
- * Arbiter's calls ({@link #shutdown()}, {@link #abort()}) only flip {@code accepting}, wake the
- * selectors and call the thread-safe methods of the connections. The count of live threads is
- * guarded by {@code lock}.
+ * <p>The acceptor alone watches the listener. It accepts only when a serving thread is free (it
+ * holds one of the {@code idle} permits, which free threads return), and hands the connection over
+ * through {@code handoff}; when a client waits and no thread is free it raises {@code
+ * clientWaiting}, which is what makes busy threads close after their response and idle keep-alive
+ * connections give way. One selector per worker means a new client wakes one thread, not all of
+ * them, and costs two file descriptors per worker, not per thread.
+ *
+ * <p>Threading: the acceptor owns the selector; each {@link ServingThread} owns its current
+ * connection. The Arbiter's calls flip {@code accepting}, close the selector and call the
+ * connections' thread-safe methods. The set of live threads is guarded by {@code lock}.
  */
 final class SyncWorker implements Worker {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.corral.worker.sync");
-    private static final long SELECT_MILLIS = 500;
+    private static final long SLICE_MILLIS = 250;
     private static final long IDLE_CHECK_MILLIS = 100;
+    private static final Object STOP = new Object();
 
     private final WorkerContext context;
     private final Handler handler;
-    private final AtomicInteger idleThreads = new AtomicInteger();
+    private final int threads;
+    private final Semaphore idle = new Semaphore(0);
+    private final BlockingQueue<Object> handoff = new LinkedBlockingQueue<>();
     private final AtomicInteger threadNumber = new AtomicInteger();
     private final Set<ServingThread> live = ConcurrentHashMap.newKeySet();
     private final Set<BlockingConnection> connections = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition allExited = lock.newCondition();
+    private final Condition exited = lock.newCondition();
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final Thread acceptor;
+    private volatile Selector selector;
     private volatile boolean accepting = true;
+    private volatile boolean clientWaiting;
+    private volatile boolean acceptorDone;
+    private volatile IOException startFailure;
 
     SyncWorker(WorkerContext context) {
         this.context = context;
         this.handler = context.application().asBlocking();
+        this.threads = context.config().threads();
+        this.acceptor = new Thread(this::acceptLoop, "corral-sync-" + context.workerId() + "-acceptor");
     }
 
     @Override
     public void start() throws IOException {
-        int n = context.config().threads();
-        CountDownLatch ready = new CountDownLatch(n);
-        List<ServingThread> started = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            started.add(startThread(ready));
+        for (int i = 0; i < threads; i++) {
+            startThread();
         }
+        acceptor.start();
         try {
             if (!ready.await(30, TimeUnit.SECONDS)) {
-                throw new IOException("sync worker " + context.workerId() + " threads did not start");
+                throw new IOException("sync worker " + context.workerId() + " did not start");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting", e);
         }
-        for (ServingThread t : started) {
-            if (t.startFailure != null) {
-                abort();
-                throw t.startFailure;
-            }
+        if (startFailure != null) {
+            abort();
+            throw startFailure;
         }
     }
 
     @Override
     public void shutdown() {
-        accepting = false;
-        for (ServingThread t : live) {
-            // closing (not just waking) the selectors deregisters the listener at once, even from a
-            // thread busy with a long request: a registered listener's socket stays open, and keeps
-            // queueing clients nobody will serve, until every selector has let go of it
-            t.closeSelector();
-        }
+        stopAccepting();
+        // closing (not just waking) the selector deregisters the listener at once: a registered
+        // listener's socket stays open, queueing clients nobody will serve, until every selector
+        // has let go of it
+        closeSelector();
         for (BlockingConnection c : connections) {
             c.shutdownGracefully();
         }
@@ -96,11 +110,11 @@ final class SyncWorker implements Worker {
         long left = timeout.toNanos();
         lock.lock();
         try {
-            while (!live.isEmpty()) {
+            while (!(acceptorDone && live.isEmpty())) {
                 if (left <= 0) {
                     return false;
                 }
-                left = allExited.awaitNanos(left);
+                left = exited.awaitNanos(left);
             }
             return true;
         } finally {
@@ -110,120 +124,189 @@ final class SyncWorker implements Worker {
 
     @Override
     public void abort() {
-        accepting = false;
+        stopAccepting();
+        closeSelector();
+        acceptor.interrupt();
         for (BlockingConnection c : connections) {
             c.abort();
-        }
-        for (ServingThread t : live) {
-            t.closeSelector();
-            t.thread.interrupt();
         }
     }
 
     @Override
     public List<Thread> threads() {
-        List<Thread> threads = new ArrayList<>();
+        List<Thread> all = new ArrayList<>();
+        all.add(acceptor);
         for (ServingThread t : live) {
-            threads.add(t.thread);
+            all.add(t.thread);
         }
-        return threads;
+        return all;
     }
 
-    private ServingThread startThread(CountDownLatch ready) {
-        ServingThread t = new ServingThread(ready);
-        live.add(t);
-        t.thread.start();
-        return t;
+    // ---- the acceptor -----------------------------------------------------------------------
+
+    private void acceptLoop() {
+        try (Selector sel = Selector.open()) {
+            selector = sel;
+            try {
+                context.listener().register(sel, SelectionKey.OP_ACCEPT);
+            } catch (IOException e) {
+                startFailure = e;
+                return;
+            } finally {
+                ready.countDown();
+            }
+            while (accepting) {
+                context.heartbeat();
+                if (sel.select(SLICE_MILLIS) == 0) {
+                    clientWaiting = false;
+                    continue;
+                }
+                sel.selectedKeys().clear();
+                // a client waits: it needs a free thread
+                if (!idle.tryAcquire()) {
+                    clientWaiting = true; // busy threads close after their response, idle keep-alives yield
+                    if (!idle.tryAcquire(SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                }
+                SocketChannel channel = accepting ? accept(sel) : null;
+                if (channel == null) {
+                    idle.release(); // another worker took it, or we are stopping
+                    continue;
+                }
+                clientWaiting = false; // until the next select says otherwise
+                handOff(channel);
+            }
+        } catch (InterruptedException | ClosedSelectorException | ClosedChannelException e) {
+            // aborted or stopping
+        } catch (IOException | RuntimeException | Error e) {
+            if (accepting) {
+                context.failed(e);
+            }
+        } finally {
+            ready.countDown();
+            acceptorDone = true;
+            clientWaiting = false;
+            signalExit();
+        }
     }
 
-    private void exited(ServingThread t) {
+    private SocketChannel accept(Selector sel) throws IOException {
+        try {
+            return context.listener().accept();
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            // EMFILE and the like: pause so that connections can close before the next try
+            LOG.warn("accept failed on worker {}: {}", context.workerId(), e.toString());
+            sel.select(100);
+            return null;
+        }
+    }
+
+    private void closeSelector() {
+        Selector sel = selector;
+        if (sel != null) {
+            try {
+                sel.close();
+            } catch (IOException e) {
+                LOG.debug("Closing the selector failed: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Hands an accepted connection to a free thread; under {@code lock}, so that a connection is
+     * never queued behind the stop markers (where nobody would serve or close it).
+     */
+    private void handOff(SocketChannel channel) {
         lock.lock();
         try {
-            live.remove(t);
-            if (live.isEmpty()) {
-                allExited.signalAll();
+            if (accepting) {
+                handoff.add(channel);
+                return;
             }
+        } finally {
+            lock.unlock();
+        }
+        idle.release();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // stopping anyway
+        }
+    }
+
+    /**
+     * Stops accepting and queues the stop marker, which each waiting thread passes on as it exits;
+     * a busy thread exits after its connection. Under {@code lock}, with {@link #handOff}, so that
+     * no connection is queued behind the marker.
+     */
+    private void stopAccepting() {
+        lock.lock();
+        try {
+            if (!accepting) {
+                return;
+            }
+            accepting = false;
+            handoff.add(STOP);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- the serving threads ------------------------------------------------------------------
+
+    private void startThread() {
+        ServingThread t = new ServingThread();
+        live.add(t);
+        t.thread.start();
+    }
+
+    private void signalExit() {
+        lock.lock();
+        try {
+            exited.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * One accepting and serving thread, and the keep-alive policy of the connection it serves.
-     * Everything but {@link #closeSelector()} and {@link #abandoned} runs on {@link #thread}.
+     * A thread that serves the connections the acceptor hands it, one at a time, and the keep-alive
+     * policy of the connection it serves. Everything but {@link #abandoned} runs on {@link #thread}.
      */
     private final class ServingThread implements Runnable, BlockingConnection.Policy {
         final Thread thread;
-        private final CountDownLatch ready;
-        private volatile Selector selector;
         private volatile boolean abandoned;
-        volatile IOException startFailure;
 
-        ServingThread(CountDownLatch ready) {
-            this.ready = ready;
+        ServingThread() {
             this.thread = new Thread(this, "corral-sync-" + context.workerId() + "-" + threadNumber.incrementAndGet());
         }
 
         @Override
         public void run() {
-            try (Selector sel = Selector.open()) {
-                selector = sel;
-                try {
-                    context.listener().register(sel, SelectionKey.OP_ACCEPT);
-                } finally {
-                    ready.countDown();
+            try {
+                while (accepting && !abandoned) {
+                    idle.release();
+                    Object next = handoff.take();
+                    if (next == STOP) {
+                        handoff.add(STOP); // pass it on: one marker stops every waiting thread
+                        return;
+                    }
+                    serve((SocketChannel) next);
                 }
-                loop(sel);
-            } catch (ClosedChannelException | ClosedSelectorException e) {
-                // the listener closed: the Arbiter is shutting down
-            } catch (IOException e) {
-                if (ready.getCount() > 0) {
-                    startFailure = e;
-                    ready.countDown();
-                } else if (accepting && !abandoned) {
-                    context.failed(e);
-                }
+            } catch (InterruptedException e) {
+                // aborted
             } catch (RuntimeException | Error e) {
                 if (accepting && !abandoned) {
                     context.failed(e);
                 }
             } finally {
-                if (ready.getCount() > 0) {
-                    ready.countDown();
-                }
                 if (!abandoned) {
-                    exited(this);
+                    live.remove(this);
+                    signalExit();
                 }
-            }
-        }
-
-        private void loop(Selector sel) throws IOException {
-            while (accepting && !abandoned) {
-                idleThreads.incrementAndGet();
-                try {
-                    sel.select(SELECT_MILLIS);
-                } finally {
-                    idleThreads.decrementAndGet();
-                }
-                sel.selectedKeys().clear();
-                if (!accepting || abandoned) {
-                    return;
-                }
-                SocketChannel channel;
-                try {
-                    channel = context.listener().accept();
-                } catch (ClosedChannelException e) {
-                    return;
-                } catch (IOException e) {
-                    // EMFILE and the like: a pause lets connections close before the next try
-                    LOG.warn("accept failed on worker {}: {}", context.workerId(), e.toString());
-                    sel.select(100);
-                    continue;
-                }
-                if (channel == null) {
-                    continue; // another thread took it
-                }
-                serve(channel);
             }
         }
 
@@ -248,35 +331,9 @@ final class SyncWorker implements Worker {
             connection.serve();
         }
 
-        void closeSelector() {
-            Selector sel = selector;
-            if (sel != null) {
-                try {
-                    sel.close();
-                } catch (IOException e) {
-                    LOG.debug("Closing a selector failed: {}", e.toString());
-                }
-            }
-        }
-
-        /** True if a client waits in the backlog: the listener is ready to accept. */
-        private boolean clientWaiting() {
-            Selector sel = selector;
-            if (sel == null || !sel.isOpen()) {
-                return false;
-            }
-            try {
-                int ready = sel.selectNow();
-                sel.selectedKeys().clear();
-                return ready > 0;
-            } catch (IOException | ClosedSelectorException e) {
-                return false;
-            }
-        }
-
         @Override
         public boolean mayKeepAlive() {
-            return idleThreads.get() > 0 || !clientWaiting();
+            return !clientWaiting;
         }
 
         @Override
@@ -286,7 +343,7 @@ final class SyncWorker implements Worker {
 
         @Override
         public boolean yieldIdle() {
-            return !accepting || (idleThreads.get() == 0 && clientWaiting());
+            return !accepting || clientWaiting;
         }
 
         @Override
@@ -297,9 +354,10 @@ final class SyncWorker implements Worker {
         @Override
         public void abandoned(BlockingConnection connection, Thread servingThread) {
             abandoned = true;
-            exited(this);
+            live.remove(this);
+            signalExit();
             if (accepting) {
-                startThread(new CountDownLatch(1));
+                startThread(); // the worker keeps its capacity; the stuck thread is not waited for
             }
         }
     }

@@ -4,18 +4,20 @@
  * <pre>
  *   Arbiter ── listener (shared, non-blocking)
  *      │
- *      └── SyncWorker ── thread 1: select(listener) → accept → serve connection → ...
+ *      └── SyncWorker ── acceptor: select(listener) → a free thread? → accept → hand off
+ *                     ├─ thread 1: take a connection → serve it to the end → take the next
  *                     ├─ thread 2: ...
  *                     └─ thread N (N = threads)
  *                              │
  *                              └── BlockingConnection (core) → Handler
  * </pre>
  *
- * <p>A worker runs {@code threads} platform threads; each waits on its own selector for the
- * shared listener, accepts one connection and serves it to the end, so a worker serves at most
- * {@code threads} connections at once and a request that waits on something slow holds its thread
- * for the whole wait. A full worker simply does not accept: new clients wait in the kernel's
- * backlog.
+ * <p>A worker runs {@code threads} platform threads and one acceptor. The acceptor watches the
+ * shared listener and accepts only when a thread is free, handing it the connection; the thread
+ * serves it to the end. So a worker serves at most {@code threads} connections at once, a request
+ * that waits on something slow holds its thread for the whole wait, and a full worker simply does
+ * not accept: new clients wait in the kernel's backlog. One selector per worker means a new client
+ * wakes one thread, not all of them.
  *
  * <p>Keep-alive that never starves: gunicorn's sync worker closes every connection after one
  * response, because a thread that holds an idle keep-alive connection serves nobody else. This
