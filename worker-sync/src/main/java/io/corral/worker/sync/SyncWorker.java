@@ -81,7 +81,10 @@ final class SyncWorker implements Worker {
     public void shutdown() {
         accepting = false;
         for (ServingThread t : live) {
-            t.wakeup();
+            // closing (not just waking) the selectors deregisters the listener at once, even from a
+            // thread busy with a long request: a registered listener's socket stays open, and keeps
+            // queueing clients nobody will serve, until every selector has let go of it
+            t.closeSelector();
         }
         for (BlockingConnection c : connections) {
             c.shutdownGracefully();
@@ -112,7 +115,7 @@ final class SyncWorker implements Worker {
             c.abort();
         }
         for (ServingThread t : live) {
-            t.wakeup();
+            t.closeSelector();
             t.thread.interrupt();
         }
     }
@@ -147,7 +150,7 @@ final class SyncWorker implements Worker {
 
     /**
      * One accepting and serving thread, and the keep-alive policy of the connection it serves.
-     * Everything but {@link #wakeup()} and {@link #abandoned} runs on {@link #thread}.
+     * Everything but {@link #closeSelector()} and {@link #abandoned} runs on {@link #thread}.
      */
     private final class ServingThread implements Runnable, BlockingConnection.Policy {
         final Thread thread;
@@ -245,10 +248,14 @@ final class SyncWorker implements Worker {
             connection.serve();
         }
 
-        void wakeup() {
+        void closeSelector() {
             Selector sel = selector;
             if (sel != null) {
-                sel.wakeup();
+                try {
+                    sel.close();
+                } catch (IOException e) {
+                    LOG.debug("Closing a selector failed: {}", e.toString());
+                }
             }
         }
 

@@ -246,10 +246,18 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
         // the permit came back when the connection closed; the parked thread is not waited for
     }
 
+    /**
+     * Closes the acceptor's selector, which also wakes it: the listener is deregistered at once, so
+     * that the Arbiter's close of it takes effect now rather than when the acceptor next selects.
+     */
     private void wakeup() {
         Selector sel = selector;
         if (sel != null) {
-            sel.wakeup();
+            try {
+                sel.close();
+            } catch (IOException e) {
+                LOG.debug("Closing the selector failed: {}", e.toString());
+            }
         }
     }
 

@@ -1,0 +1,183 @@
+package io.corral;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.corral.http.Response;
+import io.corral.spi.Worker;
+import io.corral.spi.WorkerContext;
+import io.corral.spi.WorkerFactory;
+import io.corral.testing.Await;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Arbiter's supervision, with a scripted worker model instead of a real one. */
+class ArbiterTest {
+
+    /** A worker whose behaviour the test scripts; thread-safe through its fields' types. */
+    static final class FakeWorker implements Worker {
+        final WorkerContext context;
+        final CountDownLatch stopped = new CountDownLatch(1);
+        volatile boolean beating = true;
+        final Thread loop;
+
+        FakeWorker(WorkerContext context) {
+            this.context = context;
+            this.loop = new Thread(
+                    () -> {
+                        while (stopped.getCount() > 0) {
+                            if (beating) {
+                                context.heartbeat();
+                            }
+                            try {
+                                stopped.await(10, TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "fake-worker-" + context.workerId());
+            loop.setDaemon(true);
+        }
+
+        @Override
+        public void start() {
+            loop.start();
+        }
+
+        @Override
+        public void shutdown() {
+            stopped.countDown();
+        }
+
+        @Override
+        public boolean awaitTermination(Duration timeout) throws InterruptedException {
+            return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void abort() {
+            stopped.countDown();
+        }
+
+        @Override
+        public List<Thread> threads() {
+            return List.of(loop);
+        }
+    }
+
+    private final List<FakeWorker> created = new CopyOnWriteArrayList<>();
+    private final List<String> exits = new CopyOnWriteArrayList<>();
+    private Arbiter arbiter;
+
+    private Arbiter start(Config.Builder config) throws IOException {
+        WorkerFactory factory = new WorkerFactory() {
+            @Override
+            public String name() {
+                return "fake";
+            }
+
+            @Override
+            public Worker create(WorkerContext context) {
+                FakeWorker w = new FakeWorker(context);
+                created.add(w);
+                return w;
+            }
+        };
+        Hooks hooks = new Hooks() {
+            @Override
+            public void workerExited(int workerId, String reason) {
+                exits.add(workerId + ":" + reason);
+            }
+        };
+        arbiter = Arbiter.builder()
+                .config(config.build())
+                .handler(r -> Response.ok("x"))
+                .workerFactory(factory)
+                .hooks(hooks)
+                .start();
+        return arbiter;
+    }
+
+    private static Config.Builder loopback() {
+        return Config.builder().bind("127.0.0.1:0");
+    }
+
+    @AfterEach
+    void stop() {
+        if (arbiter != null) {
+            arbiter.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void replacesAWorkerThatDiedAndCountsTheRestart() throws Exception {
+        Arbiter a = start(loopback().workers(2));
+        created.get(0).context.failed(new IllegalStateException("boom"));
+        Await.until("a third worker replaces the first", () -> created.size() == 3);
+        Await.until("the dead worker exits", () -> exits.contains("1:died: java.lang.IllegalStateException: boom"));
+        assertEquals(1, a.stats().workerRestarts());
+        assertEquals(2, a.stats().runningWorkers());
+    }
+
+    @Test
+    void replacesAWorkerWhoseLoopWentSilentPastTimeout() throws Exception {
+        Arbiter a = start(loopback().workers(1).timeout(Duration.ofMillis(300)));
+        created.get(0).beating = false;
+        Await.until("the silent worker is replaced", () -> exits.contains("1:hung"));
+        assertEquals(1, a.stats().runningWorkers());
+        assertTrue(a.stats().workerRestarts() >= 1);
+    }
+
+    @Test
+    void resizesAndReportsTheChange() throws Exception {
+        Arbiter a = start(loopback().workers(1));
+        a.resize(4);
+        assertEquals(4, a.stats().runningWorkers());
+        a.resize(2);
+        Await.until("two retired", () -> a.stats().workers().size() == 2);
+        assertTrue(exits.contains("1:resized") && exits.contains("2:resized"), exits.toString());
+        ConfigException e = assertThrows(ConfigException.class, () -> a.resize(0));
+        assertEquals("workers: '0' is not allowed; expected an integer from 1 to 4096", e.getMessage());
+    }
+
+    @Test
+    void reportsAnUnknownWorkerClassWithTheNamesAvailable() {
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Arbiter.builder()
+                        .config(Config.builder().workerClass("gevent").build())
+                        .handler(r -> Response.ok("x"))
+                        .build());
+        assertTrue(e.getMessage().startsWith("worker_class: 'gevent' is not allowed; expected "), e.getMessage());
+    }
+
+    @Test
+    void failsToStartWithAClearErrorWhenTheAddressIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            IOException e =
+                    assertThrows(IOException.class, () -> start(loopback().bind("127.0.0.1:" + taken.getLocalPort())));
+            assertTrue(
+                    e.getMessage().startsWith("bind: could not listen at 127.0.0.1:" + taken.getLocalPort()),
+                    e.getMessage());
+            arbiter = null;
+        }
+    }
+
+    @Test
+    void shutsDownEveryWorkerAndStopsListening() throws Exception {
+        Arbiter a = start(loopback().workers(3));
+        int port = a.port();
+        assertTrue(a.shutdown(Duration.ofSeconds(5)));
+        assertEquals(0, a.stats().workers().size());
+        assertThrows(IOException.class, () -> new java.net.Socket("127.0.0.1", port).close());
+    }
+}
