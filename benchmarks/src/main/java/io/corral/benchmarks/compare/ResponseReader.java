@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Confined to the thread that owns the connection. A body without a length and not chunked
  * runs until the server closes; {@link #endOfStream()} completes it.
  */
-final class ResponseReader {
+public final class ResponseReader {
 
     private static final int MAX_HEAD = 16 * 1024;
 
@@ -45,7 +45,7 @@ final class ResponseReader {
      *     or -1 if every byte was consumed and more are needed
      * @throws IOException if the bytes are not an HTTP/1.x response this reader understands
      */
-    int read(ByteBuffer in) throws IOException {
+    public int read(ByteBuffer in) throws IOException {
         while (true) {
             switch (state) {
                 case HEAD -> {
@@ -117,7 +117,7 @@ final class ResponseReader {
     }
 
     /** The server closed the connection: returns the status if that ends a read-until-close body, else -1. */
-    int endOfStream() {
+    public int endOfStream() {
         if (state == State.UNTIL_CLOSE) {
             return finish();
         }
@@ -125,12 +125,12 @@ final class ResponseReader {
     }
 
     /** Returns true if the response that last completed said the connection closes after it. */
-    boolean closeAfter() {
+    public boolean closeAfter() {
         return closeAfter;
     }
 
     /** Returns true if part of a response has been consumed but it is not complete. */
-    boolean inProgress() {
+    public boolean inProgress() {
         return state != State.HEAD;
     }
 
