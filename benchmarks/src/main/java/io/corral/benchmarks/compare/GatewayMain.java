@@ -40,9 +40,13 @@ public final class GatewayMain {
     private GatewayMain() {}
 
     /** A started gateway server. */
-    public interface Running {
+    public interface Running extends AutoCloseable {
         /** Returns the port it listens on, on 127.0.0.1. */
         int port();
+
+        /** Stops the server (promptly; requests in flight may be lost). */
+        @Override
+        void close();
     }
 
     /** Runs one gateway until {@code EXIT} or the end of stdin. */
@@ -113,6 +117,16 @@ public final class GatewayMain {
             });
         }
         Arbiter arbiter = builder.start();
-        return arbiter::port;
+        return new Running() {
+            @Override
+            public int port() {
+                return arbiter.port();
+            }
+
+            @Override
+            public void close() {
+                arbiter.shutdown(Duration.ofSeconds(1));
+            }
+        };
     }
 }

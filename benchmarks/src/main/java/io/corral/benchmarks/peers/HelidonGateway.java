@@ -46,4 +46,9 @@ public final class HelidonGateway implements GatewayMain.Running {
     public int port() {
         return server.port();
     }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
 }

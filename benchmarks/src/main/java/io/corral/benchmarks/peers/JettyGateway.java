@@ -22,9 +22,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class JettyGateway implements GatewayMain.Running {
 
+    private final Server server;
     private final ServerConnector connector;
 
-    private JettyGateway(ServerConnector connector) {
+    private JettyGateway(Server server, ServerConnector connector) {
+        this.server = server;
         this.connector = connector;
     }
 
@@ -52,11 +54,20 @@ public final class JettyGateway implements GatewayMain.Running {
             }
         });
         server.start();
-        return new JettyGateway(connector);
+        return new JettyGateway(server, connector);
     }
 
     @Override
     public int port() {
         return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping anyway
+        }
     }
 }

@@ -34,4 +34,9 @@ public final class NettyGateway implements GatewayMain.Running {
     public int port() {
         return server.port();
     }
+
+    @Override
+    public void close() {
+        server.close();
+    }
 }
