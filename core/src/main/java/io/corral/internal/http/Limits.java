@@ -12,6 +12,14 @@ import io.corral.Config;
  */
 public record Limits(int requestLine, int fields, int fieldSize, long body) {
 
+    /** Refuses limits no request could pass; {@link Config} has already mapped gunicorn's 0s to maximums. */
+    public Limits {
+        if (requestLine < 1 || fields < 1 || fieldSize < 1 || body < 0) {
+            throw new IllegalArgumentException("limits must be positive (body: 0 for none): requestLine=" + requestLine
+                    + ", fields=" + fields + ", fieldSize=" + fieldSize + ", body=" + body);
+        }
+    }
+
     /** Returns the limits of {@code config}. */
     public static Limits of(Config config) {
         return new Limits(

@@ -114,9 +114,9 @@ class RequestCodecPropertiesTest {
     @Provide
     Arbitrary<Limits> limits() {
         Arbitrary<Limits> small = Combinators.combine(
-                        Arbitraries.integers().between(0, 64),
-                        Arbitraries.integers().between(0, 8),
-                        Arbitraries.integers().between(0, 64),
+                        Arbitraries.integers().between(1, 64),
+                        Arbitraries.integers().between(1, 8),
+                        Arbitraries.integers().between(1, 64),
                         Arbitraries.longs().between(0, 40))
                 .as(Limits::new);
         return Arbitraries.frequencyOf(
