@@ -135,8 +135,8 @@ public record CompareOptions(
                 peers,
                 sweep,
                 Duration.ofMillis(integer("--latency-ms", p.getOrDefault("latency-ms", "100"))),
-                duration("--duration", p.getOrDefault("duration", "8s")),
-                duration("--warmup", p.getOrDefault("warmup", "2s")),
+                duration("--duration", p.getOrDefault("duration", "7s")),
+                duration("--warmup", p.getOrDefault("warmup", "3s")),
                 integer("--workers", p.getOrDefault("workers", Integer.toString(defaultWorkers))),
                 integer("--sync-threads", p.getOrDefault("sync-threads", "1")),
                 duration("--request-timeout", p.getOrDefault("request-timeout", "5s")),
@@ -232,8 +232,8 @@ public record CompareOptions(
                   --peers               also run the app on Netty, Helidon 4 SE and Jetty 12
                   --sweep LIST          concurrencies [10,100,1000,5000]
                   --latency-ms N        upstream latency in ms [100]
-                  --duration D          measurement per point, e.g. 10s [8s]
-                  --warmup D            unrecorded load before each point [2s]
+                  --duration D          measurement per point, e.g. 10s [7s]
+                  --warmup D            unrecorded load before each point [3s]
                   --workers N           gateway workers / event loops [the CPU count]
                   --sync-threads N      threads per sync worker [1, the sync default]
                   --request-timeout D   a response slower than this is a timeout error [5s]

@@ -16,10 +16,10 @@ import java.util.Map;
  */
 public final class SvgChart {
 
-    static final int WIDTH = 820;
+    static final int WIDTH = 880;
     static final int HEIGHT = 500;
     private static final int LEFT = 80;
-    private static final int RIGHT = 170;
+    private static final int RIGHT = 220;
     private static final int TOP = 50;
     private static final int BOTTOM = 60;
     private static final Map<String, String> COLORS = Map.of(

@@ -7,14 +7,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 
 /**
  * The gateway app's one external call: {@code GET} on the slow upstream with the JDK's {@link
  * HttpClient}, blocking ({@link #fetch()}) or not ({@link #fetchAsync()}). Every gateway, Corral's
  * and the peers', calls through this class, so they all pay the same client cost.
  *
- * <p>One client (and so one connection pool) per gateway JVM, HTTP/1.1, the JDK's default
- * executor. Thread-safe.
+ * <p>One client (and so one connection pool) per gateway JVM, HTTP/1.1. Its executor, which runs
+ * response handling and completes the futures, is a virtual thread per task rather than the JDK's
+ * default cached pool: under thousands of concurrent calls the default pool grows to hundreds of
+ * platform threads in every gateway, which would hide the server's own thread count and add the
+ * same cost to every model. Thread-safe.
  */
 public final class UpstreamClient {
 
@@ -29,6 +33,7 @@ public final class UpstreamClient {
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         this.request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
                 .timeout(Duration.ofSeconds(30))

@@ -18,8 +18,8 @@ class CompareOptionsTest {
         assertEquals(List.of("sync", "async", "virtual"), o.servers());
         assertEquals(List.of(10, 100, 1000, 5000), o.sweep());
         assertEquals(Duration.ofMillis(100), o.latency());
-        assertEquals(Duration.ofSeconds(8), o.duration());
-        assertEquals(Duration.ofSeconds(2), o.warmup());
+        assertEquals(Duration.ofSeconds(7), o.duration());
+        assertEquals(Duration.ofSeconds(3), o.warmup());
         assertEquals(Runtime.getRuntime().availableProcessors(), o.workers());
         assertEquals(1, o.syncThreads());
         assertEquals(Path.of("target/compare"), o.out());
