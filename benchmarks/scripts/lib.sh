@@ -57,7 +57,7 @@ start_netty() {
     "$JAVA" -Xmx2g -cp benchmarks/target/compare.jar io.corral.benchmarks.peers.NettyDemoServer \
         --bind 127.0.0.1:0 --workers "$workers" --backlog 8192 >>"$log" 2>&1 &
     SERVER_PID=$!
-    wait_port "$log" '^READY \([0-9]*\)' || { cat "$log" >&2; return 1; }
+    wait_port "$log" 'READY \([0-9]*\)' || { cat "$log" >&2; return 1; }
 }
 
 # Waits up to 60 s for a log line matching the sed pattern $2 (one group: the port).

@@ -65,22 +65,23 @@ summarize() {
 }
 
 for model in $MODELS; do
-    log="$OUT/server-$model.log"
-    case $model in
-        netty) start_netty "$log" "$WORKERS" ;;
-        sync-wide) start_demo "$log" --worker-class sync --threads 2500 "${COMMON[@]}" ;;
-        *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" ;;
-    esac || { echo "== $model did not start; see $log" >&2; continue; }
     for load in "${LOADS[@]}"; do
+        # a fresh server per load: a sync server left with a backlog of abandoned requests by one
+        # load would serve them (each a sleep) before the next load's first request
+        log="$OUT/server-$model-$load.log"
+        case $model in
+            netty) start_netty "$log" "$WORKERS" ;;
+            sync-wide) start_demo "$log" --worker-class sync --threads 2500 "${COMMON[@]}" ;;
+            *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" ;;
+        esac || { echo "== $model did not start; see $log" >&2; rm -f "$OUT/$model-$load.txt"; continue 2; }
         args=$(wrk_args "$load" "$SERVER_PORT")
         echo "== $model: wrk $args"
         # shellcheck disable=SC2086
         wrk $args >"$OUT/$model-$load.txt" 2>&1
         summarize "$OUT/$model-$load.txt"
-        sleep 2 # let closed connections drain before the next load
+        stop_server
+        sleep 2
     done
-    stop_server
-    sleep 2
 done
 
 echo
