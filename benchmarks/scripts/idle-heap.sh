@@ -37,7 +37,7 @@ for model in $MODELS; do
         n=$SYNC_N
         extra=(--threads "$n")
     fi
-    echo "== $model: demo server ${COMMON[*]} ${extra[*]}"
+    echo "== $model: demo server ${COMMON[*]} ${extra[*]} (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
     if ! start_demo "$OUT/server-$model.log" --worker-class "$model" "${COMMON[@]}" "${extra[@]}"; then
         RESULT[$model]="did not start (see $OUT/server-$model.log)"
         continue

@@ -17,8 +17,10 @@
 # CPU count here), --keepalive 75, --worker-connections 10000 and --backlog 8192, so that the limit
 # is the model's and not the configuration's:
 #   sync       the sync defaults otherwise: threads 1, so 2 requests at a time
-#   sync-wide  sync with --threads 2500: 5000 platform threads, enough for every connection, to
-#              show where threads run out rather than the default's two-at-a-time plateau
+#   sync-wide  sync with --threads 256: 512 platform threads in all, so that its plateau,
+#              workers x threads / sleep (5,120 req/s at 100 ms, 512 at 1 s), shows below the
+#              other models' (with a thread per connection, 2500 per worker, every sync thread
+#              wakes for every accept and the herd, not the model, sets the result)
 #   virtual, async   Corral's models
 #   netty      io.corral.benchmarks.peers.NettyDemoServer with 2 event loops: /sleep schedules on
 #              the loop, /hello answers at once
@@ -71,11 +73,11 @@ for model in $MODELS; do
         log="$OUT/server-$model-$load.log"
         case $model in
             netty) start_netty "$log" "$WORKERS" ;;
-            sync-wide) start_demo "$log" --worker-class sync --threads 2500 "${COMMON[@]}" ;;
+            sync-wide) start_demo "$log" --worker-class sync --threads 256 "${COMMON[@]}" ;;
             *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" ;;
         esac || { echo "== $model did not start; see $log" >&2; rm -f "$OUT/$model-$load.txt"; continue 2; }
         args=$(wrk_args "$load" "$SERVER_PORT")
-        echo "== $model: wrk $args"
+        echo "== $model: wrk $args (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
         # shellcheck disable=SC2086
         wrk $args >"$OUT/$model-$load.txt" 2>&1
         summarize "$OUT/$model-$load.txt"

@@ -44,6 +44,7 @@ public final class Compare {
     private final PrintStream out;
     private final PrintStream progress;
     private final List<String> notes = new ArrayList<>();
+    private String loadBefore = "";
 
     Compare(CompareOptions options, PrintStream out, PrintStream progress) {
         this.options = options;
@@ -79,6 +80,7 @@ public final class Compare {
     /** Runs every point, writes the reports and returns the exit code (0 if every point ran). */
     int run() throws IOException {
         Instant began = Instant.now();
+        loadBefore = loadAverage();
         long fdLimit = FdBudget.limit();
         int maxConcurrency = FdBudget.maxConcurrency(fdLimit);
         List<String> servers = available(options.servers());
@@ -245,6 +247,13 @@ public final class Compare {
                 .append(tookSeconds)
                 .append(" s\n");
         sb.append("- machine: ").append(machine()).append('\n');
+        if (!loadBefore.isEmpty()) {
+            sb.append("- load average (1, 5, 15 min) before the run: ")
+                    .append(loadBefore)
+                    .append(", after: ")
+                    .append(loadAverage())
+                    .append(" (anything else running competes for the same cores)\n");
+        }
         sb.append("- JDK: ")
                 .append(System.getProperty("java.vm.name"))
                 .append(' ')
@@ -289,6 +298,16 @@ public final class Compare {
                 + (cpu.isEmpty() ? "" : " (" + cpu + ")")
                 + (memory > 0 ? ", " + Math.round(memory / (1024.0 * 1024 * 1024)) + " GiB" : "")
                 + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    }
+
+    /** Returns the 1, 5 and 15 minute load averages from /proc/loadavg, or empty off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static String seconds(Duration d) {
