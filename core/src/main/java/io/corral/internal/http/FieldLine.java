@@ -182,7 +182,8 @@ final class FieldLine {
         return new String(a, start, length, StandardCharsets.ISO_8859_1);
     }
 
-    private static boolean sameBytes(String s, byte[] a, int start) {
+    /** True if {@code a} holds the ASCII characters of {@code s} from {@code start}; reuses common Strings. */
+    static boolean sameBytes(String s, byte[] a, int start) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) != a[start + i]) {
                 return false;

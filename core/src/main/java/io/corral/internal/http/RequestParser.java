@@ -255,20 +255,11 @@ public final class RequestParser {
 
     private static String method(byte[] a, int start, int length) {
         for (String common : COMMON_METHODS) {
-            if (common.length() == length && sameBytes(common, a, start)) {
+            if (common.length() == length && FieldLine.sameBytes(common, a, start)) {
                 return common;
             }
         }
         return new String(a, start, length, StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean sameBytes(String s, byte[] a, int start) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) != a[start + i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Parses one header line and notes what it says about framing, persistence and expectations. */

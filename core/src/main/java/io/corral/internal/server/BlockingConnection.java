@@ -71,7 +71,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     }
 
     private static final Logger LOG = LoggerFactory.getLogger("io.corral.server");
-    private static final int IN_BUFFER = 2048;
+    private static final int IN_BUFFER = 1024;
     private static final int MAX_DRAIN = 64 * 1024;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 

@@ -146,10 +146,20 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
                 try {
                     sel.select(SLICE_MILLIS);
                     sel.selectedKeys().clear();
-                    SocketChannel channel = accepting ? accept() : null;
-                    if (channel != null) {
+                    // drain the backlog while there is room: a burst of clients costs one select
+                    while (accepting) {
+                        SocketChannel channel = accept();
+                        if (channel == null) {
+                            break;
+                        }
                         permitHeld = false;
                         dispatch(channel);
+                        if (!reject) {
+                            if (!permits.tryAcquire()) {
+                                break; // full: wait for a permit before accepting again
+                            }
+                            permitHeld = true;
+                        }
                     }
                 } finally {
                     if (permitHeld) {
