@@ -32,7 +32,8 @@ import org.HdrHistogram.Histogram;
  * }
  * }</pre>
  *
- * <p>Errors are counted, never fatal: a connection that fails to connect, times out, is reset or
+ * <p>Connections open at 10,000 a second (5000 take half a second), so that a warmup covers the
+ * ramp. Errors are counted, never fatal: a connection that fails to connect, times out, is reset or
  * is closed mid-exchange is counted and replaced by a new connection, so the offered concurrency
  * stays {@code connections}. A response with {@code Connection: close} is not an error; the
  * connection is reopened.
@@ -61,6 +62,8 @@ public final class LoadGenerator implements AutoCloseable {
     private static final long RECONNECT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(10);
     private static final int MAX_IN_BUFFER = 64 * 1024;
+    /** Connections opened per sweep (every 20 ms) while ramping up: 10,000 a second. */
+    private static final int RAMP_PER_SWEEP = 200;
 
     private enum Phase {
         CONNECTING,
@@ -91,6 +94,7 @@ public final class LoadGenerator implements AutoCloseable {
     private long statusErrors;
     private long resets;
     private int connected;
+    private int opened;
 
     /**
      * Creates a generator for {@code GET path} on {@code target} over {@code connections}
@@ -201,10 +205,7 @@ public final class LoadGenerator implements AutoCloseable {
             selector = sel;
             started.complete(null);
             long now = System.nanoTime();
-            for (int i = 0; i < conns.length; i++) {
-                conns[i] = new Conn();
-                open(conns[i], now);
-            }
+            ramp(now);
             long nextSweep = now + SWEEP_NANOS;
             while (running) {
                 Runnable task;
@@ -219,6 +220,7 @@ public final class LoadGenerator implements AutoCloseable {
                 sel.selectedKeys().clear();
                 now = System.nanoTime();
                 if (now - nextSweep >= 0) {
+                    ramp(now);
                     sweep(now);
                     nextSweep = now + SWEEP_NANOS;
                 }
@@ -236,6 +238,19 @@ public final class LoadGenerator implements AutoCloseable {
             while ((task = tasks.poll()) != null) {
                 task.run();
             }
+        }
+    }
+
+    /**
+     * Opens the next {@value #RAMP_PER_SWEEP} connections: thousands of connects at once would
+     * overflow the server's accept queue (the kernel caps it at {@code net.core.somaxconn}) and
+     * turn into SYN retransmissions seconds long, which measures the ramp, not the server.
+     */
+    private void ramp(long now) {
+        int until = Math.min(conns.length, opened + RAMP_PER_SWEEP);
+        for (; opened < until; opened++) {
+            conns[opened] = new Conn();
+            open(conns[opened], now);
         }
     }
 
