@@ -66,9 +66,8 @@ public abstract class HttpSuite {
     }
 
     protected Arbiter start(UnaryOperator<Config.Builder> tweak, Handler handler, Hooks hooks) throws IOException {
-        Arbiter a = Arbiter.builder()
+        Arbiter a = application(Arbiter.builder(), handler)
                 .config(tweak.apply(settings()).build())
-                .handler(handler)
                 .hooks(hooks)
                 .start();
         started.add(a);
@@ -77,6 +76,31 @@ public abstract class HttpSuite {
 
     protected Arbiter start() throws IOException {
         return start(b -> b);
+    }
+
+    /**
+     * Sets the application the suite serves; by default {@code handler} itself. A subclass may
+     * serve it another way, such as wrapped in an {@link io.corral.http.AsyncHandler}.
+     */
+    protected Arbiter.Builder application(Arbiter.Builder builder, Handler handler) {
+        return builder.handler(handler);
+    }
+
+    /**
+     * True for a model that reads each request body before its handler runs (async): it then sends
+     * {@code 100 Continue} to every client that holds a body back, whether the handler reads it or
+     * not, and the connection stays usable.
+     */
+    protected boolean readsBodiesBeforeTheHandler() {
+        return false;
+    }
+
+    /**
+     * True if a request aborted past {@code timeout} is reported with the stack of a thread stuck in
+     * the handler; false when the suite's handler runs as a stage that has no thread of its own.
+     */
+    protected boolean reportsTheStuckThread() {
+        return true;
     }
 
     @AfterEach
@@ -241,6 +265,14 @@ public abstract class HttpSuite {
         try (RawClient c = RawClient.connect(a.port())) {
             c.send("POST /ignore-body HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
             RawResponse r = c.read();
+            if (readsBodiesBeforeTheHandler()) {
+                assertEquals(100, r.status(), "the body is read before the handler, so it is asked for");
+                r = c.send("ping").read();
+                assertEquals(200, r.status());
+                assertFalse(r.closes(), "the body was read: the connection stays usable");
+                assertEquals("Hello, World!", c.get("/hello").read().text());
+                return;
+            }
             assertEquals(200, r.status(), "a final response, no 100 Continue");
             assertTrue(r.closes(), "the unread body makes the connection unusable");
         }
@@ -349,7 +381,9 @@ public abstract class HttpSuite {
         Hooks.AbortedRequest abort = aborted.get(0);
         assertEquals("GET /sleep?ms=600000 HTTP/1.1", abort.requestLine());
         assertEquals(504, abort.status());
-        assertTrue(abort.stackText().contains("sleep"), abort.stackText());
+        if (reportsTheStuckThread()) {
+            assertTrue(abort.stackText().contains("sleep"), abort.stackText());
+        }
         assertEquals(1, a.stats().requestsAborted());
         try (RawClient c = RawClient.connect(a.port())) {
             assertEquals(200, c.get("/hello").read().status(), "the worker still serves");

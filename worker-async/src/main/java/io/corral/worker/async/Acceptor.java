@@ -1,0 +1,178 @@
+package io.corral.worker.async;
+
+import io.corral.OverloadPolicy;
+import io.corral.spi.WorkerContext;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Accepting for one event loop: takes clients from the shared listener while the loop has room
+ * for them ({@code worker_connections}). A full loop stops selecting for {@code OP_ACCEPT}, so the
+ * kernel's backlog holds the next clients; with {@code overload_policy=reject} it accepts them
+ * and answers 503 instead (at most a tenth of {@code worker_connections}, and at least 16, at a
+ * time; beyond that a flood is simply closed).
+ *
+ * <p>Threading: confined to the event loop, except {@link #cancel()}.
+ */
+final class Acceptor {
+
+    private static final int ACCEPTS_PER_WAKEUP = 64;
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final EventLoop loop;
+    private final WorkerContext context;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final boolean reject;
+    private final int maxConnections;
+    private final int maxRejecting;
+    private final TimerWheel.Timer retry = new TimerWheel.Timer() {
+        @Override
+        void expired(long nowNanos) {
+            paused = false;
+            updateInterest();
+        }
+    };
+
+    private int open; // counted connections
+    private int rejecting; // connections being answered 503
+    private boolean accepting = true;
+    private boolean paused; // accept failed (out of file descriptors): retry shortly
+
+    /** Registers the listener with the loop's selector. */
+    Acceptor(EventLoop loop, Selector selector) throws IOException {
+        this.loop = loop;
+        this.context = loop.context;
+        this.selector = selector;
+        this.reject = loop.config.overloadPolicy() == OverloadPolicy.REJECT;
+        this.maxConnections = loop.config.workerConnections();
+        this.maxRejecting = Math.max(16, maxConnections / 10);
+        this.key = context.listener().register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /** Returns how many sockets the loop holds: connections and refusals in progress. */
+    int sockets() {
+        return open + rejecting;
+    }
+
+    /** The listener has clients waiting: accept some. */
+    void acceptReady() {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP && accepting && !paused; i++) {
+            if (!reject && open >= maxConnections) {
+                break;
+            }
+            SocketChannel channel;
+            try {
+                channel = context.listener().accept();
+            } catch (ClosedChannelException e) {
+                stop(); // the Arbiter closed the listener
+                return;
+            } catch (IOException e) {
+                // EMFILE and the like: pause so that connections can close before the next try
+                EventLoop.LOG.warn("accept failed on worker {}: {}", context.workerId(), e.toString());
+                paused = true;
+                loop.timers.schedule(retry, System.nanoTime() + RETRY_NANOS);
+                break;
+            }
+            if (channel == null) {
+                break;
+            }
+            if (open >= maxConnections) {
+                refuse(channel);
+            } else {
+                admit(channel);
+            }
+        }
+        updateInterest();
+    }
+
+    private void admit(SocketChannel channel) {
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            return;
+        }
+        Connection c = new Connection(loop, channel, true);
+        loop.connections.add(c);
+        open++;
+        context.connectionOpened();
+        try {
+            c.open(selector);
+        } catch (ClosedChannelException e) {
+            c.close();
+        }
+    }
+
+    private void refuse(SocketChannel channel) {
+        if (rejecting >= maxRejecting) {
+            closeQuietly(channel); // refusing politely would cost more than it saves
+            return;
+        }
+        try {
+            channel.configureBlocking(false);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            return;
+        }
+        Connection c = new Connection(loop, channel, false);
+        loop.connections.add(c);
+        rejecting++;
+        try {
+            c.reject(selector);
+        } catch (ClosedChannelException e) {
+            c.close();
+        }
+    }
+
+    /** A connection of this loop closed: its place is free. */
+    void closed(Connection c) {
+        if (c.counted) {
+            open--;
+        } else {
+            rejecting--;
+        }
+        updateInterest();
+    }
+
+    /** Stops accepting for good. */
+    void stop() {
+        accepting = false;
+        key.cancel();
+        loop.timers.cancel(retry);
+    }
+
+    /**
+     * Cancels the listener's registration from any thread: the selector drops it at its next
+     * select, so that the Arbiter's close of the listener takes effect at once.
+     */
+    void cancel() {
+        key.cancel();
+    }
+
+    private void updateInterest() {
+        int want = accepting && !paused && (reject || open < maxConnections) ? SelectionKey.OP_ACCEPT : 0;
+        try {
+            if (key.isValid() && key.interestOps() != want) {
+                key.interestOps(want);
+            }
+        } catch (CancelledKeyException e) {
+            // cancel() from another thread: the loop's stop follows
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+}

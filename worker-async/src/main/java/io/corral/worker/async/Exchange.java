@@ -1,0 +1,462 @@
+package io.corral.worker.async;
+
+import io.corral.Hooks;
+import io.corral.http.BadMessageException;
+import io.corral.http.Request;
+import io.corral.http.Response;
+import io.corral.internal.http.RequestHead;
+import io.corral.internal.http.ResponseEncoder;
+import io.corral.internal.http.ResponseEncoder.Framing;
+import io.corral.internal.server.AccessLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One request and its response: reads the whole body into memory, runs the handler (an {@link
+ * io.corral.http.AsyncHandler} on the loop, a blocking {@link io.corral.http.Handler} on the
+ * offload pool), sends the response (a fixed body straight from the loop, a streamed one through
+ * {@link StreamOutput}), enforces {@code timeout}, and accounts for the outcome (access log, hooks,
+ * {@code requestFinished}).
+ *
+ * <p>Threading: confined to the event loop. Its offload tasks run on pool threads and hand their
+ * results back with {@link EventLoop#execute}; a stage completes on any thread and does the same.
+ * Whatever comes back after the exchange ended (it timed out, the connection closed) is ignored.
+ */
+final class Exchange {
+
+    private static final int BODY = 0; // reading the request body
+    private static final int HANDLER = 1; // in the handler: a pending stage or an offload task
+    private static final int SENDING = 2; // a fixed response waits for the socket
+    private static final int STREAMING = 3; // a body writer streams the response
+    private static final int DONE = 4;
+
+    private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
+
+    private final Connection conn;
+    private final EventLoop loop;
+    private final RequestHead head;
+    private final long startNanos = System.nanoTime();
+    private final InetSocketAddress remote;
+    private int phase = BODY;
+
+    private RequestBody body; // null without a body
+
+    private Request request;
+    private boolean hooked; // preRequest ran, so postRequest must
+    private CompletableFuture<Response> future;
+    private OffloadPool.Task task; // the blocking handler's
+    private StreamedResponse stream;
+
+    private int status;
+    private long bodyBytes;
+    private boolean closeAfter;
+    private boolean counted; // requestFinished() was called
+    private boolean retire; // ... and said the worker reached max_requests
+
+    Exchange(Connection conn, RequestHead head) {
+        this.conn = conn;
+        this.loop = conn.loop;
+        this.head = head;
+        this.remote = remoteAddress(conn);
+    }
+
+    // ---- the request body ---------------------------------------------------------------------
+
+    /** Starts the exchange once its head is parsed; {@code in} holds whatever followed the head. */
+    void begin(ByteBuffer in) throws BadMessageException {
+        long now = System.nanoTime();
+        if (head.hasBody()) {
+            body = new RequestBody(head, loop.limits);
+            if (head.expectContinue() && !in.hasRemaining()) {
+                // the loop reads the body itself, so a client that holds it back is told to send it
+                conn.send(ByteBuffer.wrap(ResponseEncoder.CONTINUE), null);
+            }
+            conn.deadline(bodyDeadline(now));
+        } else {
+            conn.deadline(requestDeadline());
+        }
+    }
+
+    /**
+     * Reads body bytes from {@code in}.
+     *
+     * @return true once the whole body is in
+     * @throws BadMessageException for bad framing or a body over {@code limit_request_body}
+     */
+    boolean readBody(ByteBuffer in) throws BadMessageException {
+        if (body == null) {
+            return true;
+        }
+        int before = body.length();
+        if (body.read(in)) {
+            return true;
+        }
+        if (body.length() != before) {
+            conn.deadline(bodyDeadline(System.nanoTime())); // each wait for body bytes has header_timeout
+        }
+        return false;
+    }
+
+    private long bodyDeadline(long now) {
+        long headerNanos = loop.config.headerTimeout().toNanos();
+        long request = requestDeadline();
+        if (headerNanos <= 0) {
+            return request;
+        }
+        long wait = now + headerNanos;
+        return request == 0 || wait - request < 0 ? wait : request;
+    }
+
+    private long requestDeadline() {
+        return loop.config.hasTimeout() ? startNanos + loop.config.timeout().toNanos() : 0;
+    }
+
+    /** The body was refused (400, 413) or stalled (408): the request counts, answered with {@code code}. */
+    void refused(int code) {
+        phase = DONE;
+        finish(code, 0);
+    }
+
+    // ---- the handler --------------------------------------------------------------------------
+
+    /** Runs the handler on the complete request. */
+    void dispatch() {
+        phase = HANDLER;
+        conn.deadline(requestDeadline());
+        InputStream bodyStream = body == null ? InputStream.nullInputStream() : body.stream();
+        body = null;
+        request = Request.builder()
+                .method(head.method())
+                .target(head.target())
+                .version(head.version())
+                .headers(head.headers())
+                .remoteAddress(remote)
+                .body(bodyStream, head.contentLength())
+                .build();
+        if (loop.asyncHandler != null) {
+            runAsync();
+        } else if (!loop.offload.hasRoom()) {
+            overloaded();
+        } else {
+            preRequest();
+            task = new HandlerTask();
+            loop.offload.submit(task);
+        }
+    }
+
+    private void runAsync() {
+        preRequest();
+        CompletionStage<Response> stage;
+        try {
+            stage = loop.asyncHandler.handle(request);
+        } catch (Throwable t) {
+            Thread.interrupted(); // the handler's business must not close the loop's channels
+            respond(null, t);
+            return;
+        }
+        Thread.interrupted();
+        if (stage == null) {
+            respond(null, new NullPointerException("the AsyncHandler returned null instead of a stage"));
+            return;
+        }
+        CompletableFuture<Response> f;
+        try {
+            f = stage.toCompletableFuture();
+        } catch (UnsupportedOperationException e) {
+            CompletableFuture<Response> copy = new CompletableFuture<>();
+            stage.whenComplete((r, t) -> {
+                if (t != null) {
+                    copy.completeExceptionally(t);
+                } else {
+                    copy.complete(r);
+                }
+            });
+            f = copy;
+        }
+        future = f;
+        if (f.isDone()) {
+            completeFrom(f); // the common fast path: answered on the loop, no hand-off
+        } else {
+            CompletableFuture<Response> watched = f;
+            f.whenComplete((r, t) -> loop.execute(() -> {
+                if (future == watched && phase == HANDLER) {
+                    completeFrom(watched);
+                }
+            }));
+        }
+    }
+
+    private void completeFrom(CompletableFuture<Response> f) {
+        Response response = null;
+        Throwable failure = null;
+        try {
+            response = f.join();
+        } catch (CompletionException e) {
+            failure = e.getCause() != null ? e.getCause() : e;
+        } catch (CancellationException e) {
+            failure = e;
+        }
+        respond(response, failure);
+    }
+
+    /** Runs the blocking handler on an offload thread. */
+    private final class HandlerTask extends OffloadPool.Task {
+        private Response response; // written by the pool thread, read by the loop after the hand-off
+        private Throwable failure;
+
+        @Override
+        void work() {
+            try {
+                response = loop.blockingHandler.handle(request);
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        @Override
+        void afterWork() {
+            loop.execute(() -> {
+                loop.offload.release(this);
+                if (task == this && phase == HANDLER) {
+                    task = null;
+                    respond(response, failure);
+                }
+            });
+        }
+    }
+
+    private void respond(Response response, Throwable failure) {
+        if (loop.aborted) {
+            return; // the worker was aborted under a handler that blocked the loop
+        }
+        if (failure instanceof BadMessageException bad) {
+            phase = DONE;
+            finish(bad.status(), 0);
+            conn.respondErrorAndClose(bad.status(), bad.getMessage());
+            return;
+        }
+        if (failure == null && response == null) {
+            failure = new NullPointerException("the handler returned null instead of a Response");
+        }
+        if (failure != null) {
+            EventLoop.LOG.error("Error handling request {}", head.requestLine(), failure);
+            response = Response.text(500, "Internal Server Error\n");
+        }
+        send(response);
+    }
+
+    // ---- the response -------------------------------------------------------------------------
+
+    private void send(Response response) {
+        // counted before the bytes leave, so that a client holding its response sees it in the stats,
+        // and so that the last response before max_requests can announce the close
+        boolean lastOne = count();
+        boolean keepAlive = head.keepAlive() && loop.config.keepAliveEnabled() && conn.mayKeepAlive() && !lastOne;
+        ResponseEncoder encoder = loop.encoder;
+        ByteBuffer encoded = encoder.encode(head, response, keepAlive);
+        Framing framing = encoder.framing();
+        status = response.status();
+        closeAfter = encoder.closeAfter();
+        if (framing != Framing.NONE && response.isStreaming()) {
+            stream(response, encoded, framing, encoder.contentLength());
+            return;
+        }
+        ByteBuffer fixed = null;
+        if (framing != Framing.NONE) {
+            fixed = loop.capture.of(response);
+            bodyBytes = fixed.remaining();
+        }
+        phase = SENDING;
+        if (conn.send(encoded, fixed)) {
+            responseSent();
+        }
+    }
+
+    private void stream(Response response, ByteBuffer encoded, Framing framing, long contentLength) {
+        if (!loop.offload.hasRoom()) {
+            overloaded();
+            return;
+        }
+        phase = STREAMING;
+        stream = new StreamedResponse(this, conn, response, encoded, framing, contentLength);
+        stream.start();
+    }
+
+    /** The streamed body went out whole. */
+    void streamed(long sentBytes) {
+        bodyBytes = sentBytes;
+        responseSent();
+    }
+
+    /** The body writer failed: 500 if nothing was sent yet, else the connection closes. */
+    void streamFailed(Throwable failure, boolean committed, long sentBytes) {
+        phase = DONE;
+        if (!committed) {
+            EventLoop.LOG.error("Error writing the response to {}", head.requestLine(), failure);
+            finish(500, 0);
+            conn.respondErrorAndClose(500, null);
+            return;
+        }
+        if (failure instanceof IOException) {
+            EventLoop.LOG.debug("Writing the response to {} failed: {}", head.requestLine(), failure.toString());
+        } else {
+            EventLoop.LOG.error("Error writing the response to {}", head.requestLine(), failure);
+        }
+        finish(0, sentBytes);
+        conn.close();
+    }
+
+    /** The socket took more bytes: go on with what this exchange is sending. */
+    void writable() {
+        if (phase == SENDING) {
+            responseSent();
+        } else if (phase == STREAMING) {
+            stream.pump();
+        }
+    }
+
+    private void responseSent() {
+        phase = DONE;
+        finish(status, bodyBytes);
+        conn.exchangeDone(closeAfter);
+    }
+
+    /** No offload thread is free and the queue is full: 503, as for a full worker. */
+    private void overloaded() {
+        phase = DONE;
+        finish(503, 0);
+        conn.respondErrorAndClose(503, "every offload thread is busy");
+    }
+
+    // ---- timeouts and losses ------------------------------------------------------------------
+
+    /** The connection's deadline passed while this exchange read its body or ran. */
+    void expired(long nowNanos) {
+        long request = requestDeadline();
+        if (phase == BODY && (request == 0 || nowNanos - request < 0)) {
+            phase = DONE;
+            refused(408);
+            conn.respondErrorAndClose(408, "the request body stalled for longer than header_timeout");
+            return;
+        }
+        abortPastTimeout(nowNanos);
+    }
+
+    /** Aborts a request past {@code timeout}: cancels its stage or interrupts its thread, then 504 or a close. */
+    private void abortPastTimeout(long nowNanos) {
+        String threadName = loop.thread.getName();
+        StackTraceElement[] stack = NO_STACK;
+        boolean started = phase == SENDING;
+        if (task != null) {
+            OffloadPool.StuckThread stuck = loop.offload.abandon(task, true);
+            if (stuck != null) {
+                threadName = stuck.name();
+                stack = stuck.stack();
+            }
+            task = null;
+        }
+        if (future != null) {
+            future.cancel(true);
+        }
+        if (stream != null) {
+            OffloadPool.StuckThread writer = stream.stop(true);
+            if (writer != null) {
+                threadName = writer.name();
+                stack = writer.stack();
+            }
+            started |= stream.committed();
+        }
+        int code = 0;
+        phase = DONE;
+        if (started) {
+            conn.close();
+        } else {
+            code = 504;
+            conn.respondErrorAndClose(504, "the request took too long");
+        }
+        loop.context.requestAborted(new Hooks.AbortedRequest(
+                loop.context.workerId(),
+                head.requestLine(),
+                Duration.ofNanos(nowNanos - startNanos),
+                code,
+                threadName,
+                stack));
+    }
+
+    /** The connection closed under this exchange; a request the handler had counts as finished, unanswered. */
+    void connectionLost() {
+        if (phase == DONE) {
+            return;
+        }
+        if (task != null) {
+            loop.offload.abandon(task, false);
+            task = null;
+        }
+        if (future != null) {
+            future.cancel(true);
+        }
+        long sent = 0;
+        if (stream != null) {
+            stream.stop(false);
+            sent = stream.bodyBytes();
+        } else if (phase == SENDING) {
+            sent = bodyBytes;
+        }
+        boolean hadRequest = request != null;
+        phase = DONE;
+        if (hadRequest) {
+            finish(0, sent);
+        }
+    }
+
+    // ---- accounting ---------------------------------------------------------------------------
+
+    private void preRequest() {
+        hooked = true;
+        try {
+            loop.hooks.preRequest(request);
+        } catch (RuntimeException e) {
+            EventLoop.LOG.warn("A hook failed", e);
+        }
+        Thread.interrupted();
+    }
+
+    /** Counts the exchange as finished, once; returns true if the worker reached max_requests. */
+    private boolean count() {
+        if (!counted) {
+            counted = true;
+            retire = loop.context.requestFinished();
+        }
+        return retire;
+    }
+
+    /** Logs, counts (if not yet) and reports the exchange. */
+    private void finish(int code, long sentBytes) {
+        count();
+        AccessLog.log(remote, head, code, sentBytes);
+        if (hooked) {
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+            try {
+                loop.hooks.postRequest(request, code, elapsed);
+            } catch (RuntimeException e) {
+                EventLoop.LOG.warn("A hook failed", e);
+            }
+            Thread.interrupted();
+        }
+    }
+
+    private static InetSocketAddress remoteAddress(Connection conn) {
+        try {
+            return (InetSocketAddress) conn.channel.getRemoteAddress(); // cached by the channel
+        } catch (IOException e) {
+            return InetSocketAddress.createUnresolved("0.0.0.0", 0);
+        }
+    }
+}
