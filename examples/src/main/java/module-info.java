@@ -5,4 +5,7 @@ module io.corral.examples {
     requires java.net.http;
 
     exports io.corral.examples;
+
+    // ModulePathCheck lists the worker models itself
+    uses io.corral.spi.WorkerFactory;
 }

@@ -126,8 +126,8 @@ public enum Setting {
             "offload_threads",
             "64",
             null,
-            "Threads per async worker that run a blocking Handler, so that"
-                    + " it never blocks the event loop. Ignored by the other workers.");
+            "Threads per async worker that run a blocking Handler, so that it never blocks the event loop;"
+                    + " up to 4 times as many requests wait for one, and more get 503. Ignored by the other workers.");
 
     private final String key;
     private final String defaultValue;

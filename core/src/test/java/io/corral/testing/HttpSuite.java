@@ -557,7 +557,8 @@ public abstract class HttpSuite {
             for (int i = 0; i < capacity; i++) {
                 RawClient c = RawClient.connect(a.port());
                 holders.add(c);
-                c.get("/block");
+                // closing after the response frees the slot at once, not after keepalive
+                c.send("GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             }
             Await.until("the worker is full", () -> app.blocked.get() == capacity);
             RawClient extra = RawClient.connect(a.port());

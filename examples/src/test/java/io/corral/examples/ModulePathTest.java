@@ -1,0 +1,76 @@
+package io.corral.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs {@link ModulePathCheck} on the module path in a fresh JVM: core and the worker modules must
+ * resolve as named modules and the workers must be found through {@code ServiceLoader}, so a broken
+ * {@code module-info} (a missing {@code provides}, {@code uses} or export) fails the build.
+ */
+class ModulePathTest {
+
+    /** The name of the one explicit module at {@code entry}, or "" (test classes, automatic modules). */
+    private static String moduleName(Path entry) {
+        try {
+            if (Files.isDirectory(entry) && !Files.exists(entry.resolve("module-info.class"))) {
+                return "";
+            }
+            Set<ModuleReference> found = ModuleFinder.of(entry).findAll();
+            if (found.size() != 1) {
+                return "";
+            }
+            ModuleDescriptor d = found.iterator().next().descriptor();
+            return d.isAutomatic() ? "" : d.name();
+        } catch (FindException e) {
+            return "";
+        }
+    }
+
+    @Test
+    void findsAndRunsEveryWorkerModelOnTheModulePath() throws Exception {
+        List<String> modulePath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String module = moduleName(Path.of(entry));
+            if (module.startsWith("io.corral") || module.startsWith("org.slf4j") || module.equals("org.jctools.core")) {
+                modulePath.add(entry);
+            }
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(
+                java,
+                "--module-path",
+                String.join(File.pathSeparator, modulePath),
+                "--module",
+                "io.corral.examples/io.corral.examples.ModulePathCheck",
+                "sync",
+                "virtual",
+                "async");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!exited) {
+            p.destroyForcibly();
+        }
+        assertTrue(exited, "the check did not finish:\n" + output);
+        assertEquals(0, p.exitValue(), "the module-path check failed:\n" + output + "\nmodule path: " + modulePath);
+        assertTrue(output.contains("module io.corral.examples found workers"), output);
+        assertTrue(output.contains("OK sync 200 hello from sync"), output);
+        assertTrue(output.contains("OK virtual 200 hello from virtual"), output);
+        assertTrue(output.contains("OK async 200 hello from async"), output);
+    }
+}
