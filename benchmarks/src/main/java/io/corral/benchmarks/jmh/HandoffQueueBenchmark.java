@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,8 +25,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * The async worker's hand-off: completions from other threads (HttpClient, timers, the offload
  * pool) go onto a JCTools multi-producer single-consumer queue that the event loop drains. Two
  * producer threads offer, one consumer polls in batches as an event loop does between selects.
- * The async worker's {@code EventLoop} uses {@code MpscUnboundedArrayQueue(1024)} with {@code
- * offer} and {@code poll}; the other types are there to compare. The selector wake-up that follows
+ * The async worker's {@code EventLoop} uses {@code MpscUnboundedAtomicArrayQueue(1024)} (the
+ * flavour without {@code sun.misc.Unsafe}) with {@code offer} and {@code poll}; the Unsafe
+ * flavour and the bounded {@code MpscArrayQueue} are there to compare. The selector wake-up that follows
  * an offer to a sleeping loop is not part of this measurement.
  *
  * <p>Unbounded queues are kept from growing without end by a soft cap: a producer that finds
@@ -47,7 +48,7 @@ public class HandoffQueueBenchmark {
     private static final Runnable TASK = () -> {};
 
     /** The JCTools queue type. */
-    @Param({"MpscUnboundedArrayQueue", "MpscUnboundedXaddArrayQueue", "MpscArrayQueue"})
+    @Param({"MpscUnboundedAtomicArrayQueue", "MpscUnboundedArrayQueue", "MpscArrayQueue"})
     public String queue;
 
     private MessagePassingQueue<Runnable> q;
@@ -56,8 +57,8 @@ public class HandoffQueueBenchmark {
     @Setup(Level.Iteration)
     public void setUp() {
         q = switch (queue) {
+            case "MpscUnboundedAtomicArrayQueue" -> new MpscUnboundedAtomicArrayQueue<>(1024);
             case "MpscUnboundedArrayQueue" -> new MpscUnboundedArrayQueue<>(1024);
-            case "MpscUnboundedXaddArrayQueue" -> new MpscUnboundedXaddArrayQueue<>(1024);
             case "MpscArrayQueue" -> new MpscArrayQueue<>(SOFT_CAP);
             default -> throw new IllegalArgumentException("unknown queue " + queue);
         };
