@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GatewaySmokeTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"sync", "virtual", "netty", "helidon", "jetty"})
+    @ValueSource(strings = {"sync", "async", "virtual", "netty", "helidon", "jetty"})
     void answersAfterTheUpstream(String server) throws Exception {
         try (SlowUpstream upstream = SlowUpstream.start(Duration.ofMillis(20))) {
             try (GatewayMain.Running gateway =
