@@ -11,7 +11,9 @@
 #       targets: virtual >= 4,600 req/s; async >= 4,700; no socket errors
 #   wrk -t2 -c64 -d10s --latency http://127.0.0.1:PORT/hello
 #       report req/s; async should be >= the Netty server's
-# and prints a side-by-side summary (req/s, p50/p99, socket errors, non-2xx).
+# and prints a side-by-side summary (req/s, p50/p99, socket errors, non-2xx). Each server is fresh
+# per load and first gets WARMUP (default 5s, 0 to skip) of the same load, unrecorded, so that
+# the measured run meets compiled code rather than the JIT at work.
 #
 # Servers (MODELS, default "sync sync-wide virtual async netty"), every one with --workers 2 (the
 # CPU count here), --keepalive 75, --worker-connections 10000 and --backlog 8192, so that the limit
@@ -30,6 +32,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . benchmarks/scripts/lib.sh
 
 MODELS=${MODELS:-"sync sync-wide virtual async netty"}
+WARMUP=${WARMUP:-5s}
 WORKERS=${WORKERS:-2}
 pick_java
 raise_nofile 20000
@@ -42,12 +45,12 @@ trap stop_server EXIT
 COMMON=(--workers "$WORKERS" --keepalive 75 --worker-connections 10000 --backlog 8192)
 LOADS=(sleep100 sleep1000 hello)
 
-# wrk arguments for a load name and port.
+# wrk arguments for a load name and port; a third argument replaces the duration (warmup).
 wrk_args() {
     case $1 in
-        sleep100) echo "-t2 -c1000 -d15s --latency http://127.0.0.1:$2/sleep?ms=100" ;;
-        sleep1000) echo "-t2 -c5000 -d20s --latency http://127.0.0.1:$2/sleep?ms=1000" ;;
-        hello) echo "-t2 -c64 -d10s --latency http://127.0.0.1:$2/hello" ;;
+        sleep100) echo "-t2 -c1000 -d${3:-15s} --latency http://127.0.0.1:$2/sleep?ms=100" ;;
+        sleep1000) echo "-t2 -c5000 -d${3:-20s} --latency http://127.0.0.1:$2/sleep?ms=1000" ;;
+        hello) echo "-t2 -c64 -d${3:-10s} --latency http://127.0.0.1:$2/hello" ;;
     esac
 }
 
@@ -77,6 +80,11 @@ for model in $MODELS; do
             *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" ;;
         esac || { echo "== $model did not start; see $log" >&2; rm -f "$OUT/$model-$load.txt"; continue 2; }
         args=$(wrk_args "$load" "$SERVER_PORT")
+        if [ "$WARMUP" != 0 ]; then
+            # shellcheck disable=SC2086
+            wrk $(wrk_args "$load" "$SERVER_PORT" "$WARMUP") >"$OUT/$model-$load.warmup.txt" 2>&1
+            sleep 2
+        fi
         echo "== $model: wrk $args (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
         # shellcheck disable=SC2086
         wrk $args >"$OUT/$model-$load.txt" 2>&1
@@ -87,7 +95,7 @@ for model in $MODELS; do
 done
 
 echo
-echo "wrk matrix: $(nproc) cores, JDK $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = //p'), server settings ${COMMON[*]}"
+echo "wrk matrix (each after a $WARMUP warmup): $(nproc) cores, JDK $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = //p'), server settings ${COMMON[*]}"
 for load in "${LOADS[@]}"; do
     echo
     echo "wrk $(wrk_args "$load" PORT)"

@@ -151,9 +151,11 @@ public final class Compare {
             try (LoadGenerator load = new LoadGenerator(target, "/", p.concurrency(), settings)) {
                 load.start();
                 sleep(options.warmup());
+                long cpuBefore = gateway.cpuNanos(Duration.ofSeconds(5));
                 load.startMeasuring();
                 sleep(options.duration());
                 LoadResult result = load.stopMeasuring();
+                long cpuAfter = gateway.cpuNanos(Duration.ofSeconds(5));
                 GatewayProcess.Stats stats = gateway.stats(Duration.ofSeconds(20));
                 return new PointResult(
                         p.server(),
@@ -161,7 +163,8 @@ public final class Compare {
                         options.latency(),
                         result,
                         stats == null ? -1 : stats.heapBytes(),
-                        stats == null ? -1 : stats.peakThreads());
+                        stats == null ? -1 : stats.peakThreads(),
+                        cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore);
             }
         }
     }
@@ -271,7 +274,8 @@ public final class Compare {
                 seconds(options.requestTimeout())));
         sb.append("- eff = req/s ÷ (C ÷ L); latency from a closed loop, corrected for coordinated omission"
                 + " with L as the expected interval; heap = gateway heap used after a full GC at the end of"
-                + " the window, load still running; threads = peak live platform threads of the gateway JVM\n");
+                + " the window, load still running; threads = peak live platform threads of the gateway JVM;"
+                + " cpu µs = the gateway JVM's CPU time during the window per 200 response\n");
         for (String n : notes) {
             sb.append("- note: ").append(n).append('\n');
         }

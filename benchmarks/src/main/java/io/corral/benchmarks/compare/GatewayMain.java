@@ -26,7 +26,8 @@ import java.util.Map;
  *
  * <p>Protocol: once serving it prints {@code READY <port>}. A {@code STATS} line on stdin runs a
  * full GC and answers {@code STATS heap=<bytes used> threads=<live platform threads>
- * peak=<peak platform threads>}; {@code EXIT} or the end of stdin ends the JVM. Everything else
+ * peak=<peak platform threads>}; a {@code CPU} line answers {@code CPU nanos=<CPU time this JVM
+ * has used>} (-1 if unknown); {@code EXIT} or the end of stdin ends the JVM. Everything else
  * (logs) goes to stderr.
  *
  * <p>Corral's models run with {@code worker_connections} 10000, the given backlog, {@code
@@ -72,11 +73,21 @@ public final class GatewayMain {
                 System.out.println("STATS heap=" + heap + " threads=" + threadBean.getThreadCount() + " peak="
                         + threadBean.getPeakThreadCount());
                 System.out.flush();
+            } else if (line.equals("CPU")) {
+                System.out.println("CPU nanos=" + cpuNanos());
+                System.out.flush();
             } else if (line.equals("EXIT")) {
                 break;
             }
         }
         Runtime.getRuntime().halt(0);
+    }
+
+    private static long cpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     /** Starts the gateway of {@code model}: sync, async, virtual, netty, helidon or jetty. */

@@ -110,6 +110,19 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** Returns the CPU time the gateway JVM has used so far, or -1 if it does not answer in time. */
+    long cpuNanos(Duration timeout) {
+        try {
+            send("CPU");
+            String line = await("CPU ", timeout);
+            return line == null
+                    ? -1
+                    : Long.parseLong(line.substring("CPU nanos=".length()).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Ends the gateway: asks it to exit, then kills it if it has not within a few seconds. */
     @Override
     public void close() {

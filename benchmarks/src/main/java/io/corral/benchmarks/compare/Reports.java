@@ -10,7 +10,7 @@ import java.util.Locale;
 public final class Reports {
 
     private static final String[] HEADERS = {
-        "server", "conc", "req/s", "eff", "p50 ms", "p99 ms", "p99.9 ms", "errors", "heap MiB", "threads"
+        "server", "conc", "req/s", "eff", "p50 ms", "p99 ms", "p99.9 ms", "errors", "heap MiB", "threads", "cpu µs"
     };
 
     private Reports() {}
@@ -64,7 +64,7 @@ public final class Reports {
     public static String csv(List<PointResult> results) {
         StringBuilder sb = new StringBuilder(
                 "server,concurrency,latency_ms,requests_per_sec,little_limit_per_sec,efficiency,p50_ms,p99_ms,p999_ms,"
-                        + "ok,errors,connect_errors,timeouts,status_errors,resets,heap_bytes,threads\n");
+                        + "ok,errors,connect_errors,timeouts,status_errors,resets,heap_bytes,threads,cpu_us_per_request\n");
         for (PointResult r : results) {
             LoadResult l = r.load();
             sb.append(String.join(
@@ -85,7 +85,8 @@ public final class Reports {
                             Long.toString(l.statusErrors()),
                             Long.toString(l.resets()),
                             Long.toString(r.heapBytes()),
-                            Integer.toString(r.threads())))
+                            Integer.toString(r.threads()),
+                            fixed(r.cpuMicrosPerRequest(), 1)))
                     .append('\n');
         }
         return sb.toString();
@@ -104,7 +105,8 @@ public final class Reports {
             millis(l.percentileMillis(99.9)),
             l.errorSummary(),
             r.heapBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.heapBytes() / (1024.0 * 1024.0)),
-            r.threads() < 0 ? "-" : Integer.toString(r.threads())
+            r.threads() < 0 ? "-" : Integer.toString(r.threads()),
+            Double.isNaN(r.cpuMicrosPerRequest()) ? "-" : String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerRequest())
         };
     }
 

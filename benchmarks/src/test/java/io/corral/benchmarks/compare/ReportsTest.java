@@ -23,6 +23,15 @@ class ReportsTest {
     }
 
     @Test
+    void cpuPerRequestIsTheGatewaysCpuTimeOverTheResponses() {
+        assertEquals(250.0, results.get(1).cpuMicrosPerRequest(), 1e-9);
+        PointResult unknown =
+                new PointResult("x", 1, Duration.ofMillis(100), results.get(1).load(), -1, -1, -1);
+        assertTrue(Double.isNaN(unknown.cpuMicrosPerRequest()));
+        assertTrue(Reports.table(List.of(unknown)).split("\n")[2].endsWith("-"));
+    }
+
+    @Test
     void percentilesAreInMillisecondsAndNaNWhenNothingWasRecorded() {
         assertEquals(104.0, results.get(1).load().percentileMillis(99), 0.1);
         LoadResult empty = new LoadResult(0, 3, 0, 0, 0, Duration.ofSeconds(1), new Histogram(3));
@@ -64,8 +73,9 @@ class ReportsTest {
         String[] lines = md.split("\n");
         assertEquals("# Title", lines[0]);
         assertEquals(
-                "| server | conc | req/s | eff | p50 ms | p99 ms | p99.9 ms | errors | heap MiB | threads |", lines[2]);
-        assertEquals("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|", lines[3]);
+                "| server | conc | req/s | eff | p50 ms | p99 ms | p99.9 ms | errors | heap MiB | threads | cpu µs |",
+                lines[2]);
+        assertEquals("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|", lines[3]);
         assertTrue(lines[5].startsWith("| virtual | 100 | 950 | 95% | 104.1 |"), lines[5]);
         assertEquals(6, lines.length);
     }
@@ -87,5 +97,6 @@ class ReportsTest {
         assertEquals("9500", v[9]);
         assertEquals(Long.toString(8L * 1024 * 1024), v[15]);
         assertEquals("21", v[16]);
+        assertEquals("250.0", v[17]);
     }
 }

@@ -15,6 +15,6 @@ final class ResultsFixture {
             h.recordValue(millis * 1000);
         }
         LoadResult load = new LoadResult(ok, 0, timeouts, 0, 0, Duration.ofSeconds(10), h);
-        return new PointResult(server, concurrency, Duration.ofMillis(100), load, 8L * 1024 * 1024, 21);
+        return new PointResult(server, concurrency, Duration.ofMillis(100), load, 8L * 1024 * 1024, 21, ok * 250_000L);
     }
 }
