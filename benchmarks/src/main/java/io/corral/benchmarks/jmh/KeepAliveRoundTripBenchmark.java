@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,8 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>It measures what a model adds to an exchange when nothing waits: wake-ups and hand-offs
  * between threads (sync and virtual block a thread in read; async selects), the codec, and
- * loopback TCP. A model that is not on the class path fails its setup with a message saying so
- * and JMH moves on to the next.
+ * loopback TCP. As in the demo server, {@code async} runs the handler as an {@code AsyncHandler}
+ * on its event loop; {@code async-offload} runs the same blocking {@code Handler} the other models
+ * run, which the async worker hands to its offload pool and back. A model that is not on the class
+ * path fails its setup with a message saying so and JMH moves on to the next.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,7 +54,7 @@ public class KeepAliveRoundTripBenchmark {
             "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The worker model. */
-    @Param({"sync", "virtual", "async"})
+    @Param({"sync", "virtual", "async", "async-offload"})
     public String workerClass;
 
     private Arbiter arbiter;
@@ -65,23 +68,28 @@ public class KeepAliveRoundTripBenchmark {
     /** Starts the Arbiter and opens the kept-alive connection. */
     @Setup(Level.Trial)
     public void setUp() throws IOException {
+        String model = workerClass.equals("async-offload") ? "async" : workerClass;
         TreeSet<String> models = new TreeSet<>();
         for (WorkerFactory f : ServiceLoader.load(WorkerFactory.class)) {
             models.add(f.name());
         }
-        if (!models.contains(workerClass)) {
-            throw new IllegalStateException("skipped: the " + workerClass
-                    + " worker model is not on the class path (found: " + String.join(", ", models) + ")");
+        if (!models.contains(model)) {
+            throw new IllegalStateException("skipped: the " + model + " worker model is not on the class path (found: "
+                    + String.join(", ", models) + ")");
         }
         Response hello = Response.of(200).contentType("text/plain").body("Hello, World!");
-        arbiter = Arbiter.builder()
+        Arbiter.Builder builder = Arbiter.builder()
                 .config(Config.builder()
                         .bind("127.0.0.1:0")
-                        .workerClass(workerClass)
+                        .workerClass(model)
                         .keepalive(Duration.ofSeconds(600))
-                        .build())
-                .handler(request -> hello)
-                .start();
+                        .build());
+        if (workerClass.equals("async")) {
+            builder.asyncHandler(request -> CompletableFuture.completedFuture(hello));
+        } else {
+            builder.handler(request -> hello);
+        }
+        arbiter = builder.start();
         socket = new Socket("127.0.0.1", arbiter.port());
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
