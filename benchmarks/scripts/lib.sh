@@ -1,0 +1,87 @@
+# Shared helpers for the measurement scripts; sourced, not run. Bash, from the repo root.
+
+# Picks a JDK 21+ (JAVA_HOME if new enough, else the newest under /usr/lib/jvm) into $JAVA.
+pick_java() {
+    local major
+    java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | cut -d. -f1; }
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ "$(java_major "$JAVA_HOME")" -ge 21 ] 2>/dev/null; then
+        :
+    else
+        JAVA_HOME=""
+        for dir in /usr/lib/jvm/*; do
+            [ -x "$dir/bin/java" ] || continue
+            major=$(java_major "$dir")
+            if [ -n "$major" ] && [ "$major" -ge 21 ]; then
+                if [ -z "$JAVA_HOME" ] || [ "$major" -gt "$(java_major "$JAVA_HOME")" ]; then JAVA_HOME="$dir"; fi
+            fi
+        done
+    fi
+    [ -n "$JAVA_HOME" ] || { echo "no JDK 21 or newer found; set JAVA_HOME" >&2; exit 1; }
+    export JAVA_HOME
+    JAVA="$JAVA_HOME/bin/java"
+}
+
+# Raises the open-file soft limit to $1 (or as far as the hard limit allows) and warns if short.
+raise_nofile() {
+    local want=$1 hard
+    hard=$(ulimit -Hn)
+    if [ "$hard" != "unlimited" ] && [ "$hard" -lt "$want" ]; then
+        echo "warning: the open-file hard limit is $hard, below the $want these runs need; results at high concurrency will show connect errors" >&2
+        want=$hard
+    fi
+    ulimit -n "$want" || echo "warning: could not raise the open-file limit to $want (now $(ulimit -n))" >&2
+}
+
+# Checks that the jars exist; these scripts build nothing.
+need_jars() {
+    local jar
+    for jar in "$@"; do
+        [ -f "$jar" ] || { echo "missing $jar: build first with 'mvn -B -q package -DskipTests'" >&2; exit 1; }
+    done
+}
+
+# Starts the demo server with the given settings on a free port; sets SERVER_PID and SERVER_PORT.
+# Args: log file, then demo-server settings.
+start_demo() {
+    local log=$1; shift
+    : >"$log"
+    "$JAVA" -Xmx2g -jar examples/target/corral-examples.jar --bind 127.0.0.1:0 "$@" >>"$log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$log" 'ready at http://127\.0\.0\.1:\([0-9]*\)/' || { cat "$log" >&2; return 1; }
+}
+
+# Starts the Netty demo server on a free port; sets SERVER_PID and SERVER_PORT. Args: log file, workers.
+start_netty() {
+    local log=$1 workers=$2
+    : >"$log"
+    "$JAVA" -Xmx2g -cp benchmarks/target/compare.jar io.corral.benchmarks.peers.NettyDemoServer \
+        --bind 127.0.0.1:0 --workers "$workers" --backlog 8192 >>"$log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$log" 'READY \([0-9]*\)' || { cat "$log" >&2; return 1; }
+}
+
+# Waits up to 60 s for a log line matching the sed pattern $2 (one group: the port).
+wait_port() {
+    local log=$1 pattern=$2 i
+    for i in $(seq 1 600); do
+        SERVER_PORT=$(sed -n "s|.*$pattern.*|\1|p" "$log" | head -n 1)
+        [ -n "$SERVER_PORT" ] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server exited while starting" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "the server did not start within 60 s" >&2
+    return 1
+}
+
+# Stops the server started last (SIGTERM, then SIGKILL after 10 s).
+stop_server() {
+    [ -n "${SERVER_PID:-}" ] || return 0
+    kill "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 1 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=""; return 0; }
+        sleep 0.1
+    done
+    kill -9 "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    SERVER_PID=""
+}
