@@ -288,13 +288,19 @@ final class SyncWorker implements Worker {
         public void run() {
             try {
                 while (accepting && !abandoned) {
-                    idle.release();
-                    Object next = handoff.take();
-                    if (next == STOP) {
-                        handoff.add(STOP); // pass it on: one marker stops every waiting thread
-                        return;
+                    // gunicorn's sync loop: while clients wait, take the next one directly, which
+                    // saves the hand-off from the acceptor under load
+                    SocketChannel next = acceptWaiting();
+                    if (next == null) {
+                        idle.release();
+                        Object handed = handoff.take();
+                        if (handed == STOP) {
+                            handoff.add(STOP); // pass it on: one marker stops every waiting thread
+                            return;
+                        }
+                        next = (SocketChannel) handed;
                     }
-                    serve((SocketChannel) next);
+                    serve(next);
                 }
             } catch (InterruptedException e) {
                 // aborted
@@ -307,6 +313,15 @@ final class SyncWorker implements Worker {
                     live.remove(this);
                     signalExit();
                 }
+            }
+        }
+
+        /** Accepts a client that is already waiting, without blocking; null if none (or stopping). */
+        private SocketChannel acceptWaiting() {
+            try {
+                return accepting ? context.listener().accept() : null;
+            } catch (IOException e) {
+                return null; // the acceptor reports and paces accept failures
             }
         }
 
