@@ -1,6 +1,5 @@
 package io.corral.testing;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +40,9 @@ public abstract class HttpSuite {
 
     /** Returns the {@code worker_class} under test. */
     protected abstract String workerClass();
+
+    /** How many connections the overload tests fill a worker with. */
+    private static final int OVERLOAD_CAPACITY = 2;
 
     private final List<Arbiter> started = new CopyOnWriteArrayList<>();
     private final ExecutorService clients = Executors.newCachedThreadPool();
@@ -518,7 +519,7 @@ public abstract class HttpSuite {
 
     @Test
     void rejectsOverCapacityWith503WhenPolicyIsReject() throws Exception {
-        int capacity = capacityUnderTest();
+        int capacity = OVERLOAD_CAPACITY;
         Arbiter a = start(b -> b.overloadPolicy(OverloadPolicy.REJECT)
                 .workerConnections(capacity)
                 .threads(capacity));
@@ -530,9 +531,6 @@ public abstract class HttpSuite {
                 c.get("/block");
             }
             Await.until("the worker is full", () -> app.blocked.get() == capacity);
-            if (!supportsRejectPolicy()) {
-                return;
-            }
             try (RawClient extra = RawClient.connect(a.port())) {
                 RawResponse r = extra.get("/hello").read();
                 assertEquals(503, r.status());
@@ -550,7 +548,7 @@ public abstract class HttpSuite {
 
     @Test
     void queuesOverCapacityInTheBacklogWhenPolicyIsBacklog() throws Exception {
-        int capacity = capacityUnderTest();
+        int capacity = OVERLOAD_CAPACITY;
         Arbiter a = start(b -> b.workerConnections(capacity).threads(capacity));
         List<RawClient> holders = new ArrayList<>();
         try {
@@ -575,27 +573,9 @@ public abstract class HttpSuite {
         }
     }
 
-    /** How many connections the overload tests fill a worker with. */
-    protected int capacityUnderTest() {
-        return 2;
-    }
-
-    /** False for a model without a reject policy (sync: a full sync worker is busy, not accepting). */
-    protected boolean supportsRejectPolicy() {
-        return true;
-    }
-
     protected static int getHello(Arbiter a) throws IOException {
         try (RawClient c = RawClient.connect(a.port())) {
             return c.get("/hello").read().status();
         }
-    }
-
-    protected static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    protected static void assertBody(String expected, RawResponse r) {
-        assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), r.body());
     }
 }

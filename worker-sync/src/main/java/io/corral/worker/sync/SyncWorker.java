@@ -1,5 +1,6 @@
 package io.corral.worker.sync;
 
+import io.corral.OverloadPolicy;
 import io.corral.http.Handler;
 import io.corral.internal.server.BlockingConnection;
 import io.corral.spi.Worker;
@@ -47,10 +48,14 @@ final class SyncWorker implements Worker {
     private static final long SLICE_MILLIS = 250;
     private static final long IDLE_CHECK_MILLIS = 100;
     private static final Object STOP = new Object();
+    /** With overload_policy=reject: how long a full worker lets idle keep-alive connections yield first. */
+    private static final long REJECT_AFTER_MILLIS = 2 * IDLE_CHECK_MILLIS;
 
     private final WorkerContext context;
     private final Handler handler;
     private final int threads;
+    private final boolean reject;
+    private final Semaphore rejecters;
     private final Semaphore idle = new Semaphore(0);
     private final BlockingQueue<Object> handoff = new LinkedBlockingQueue<>();
     private final AtomicInteger threadNumber = new AtomicInteger();
@@ -70,6 +75,8 @@ final class SyncWorker implements Worker {
         this.context = context;
         this.handler = context.application().asBlocking();
         this.threads = context.config().threads();
+        this.reject = context.config().overloadPolicy() == OverloadPolicy.REJECT;
+        this.rejecters = new Semaphore(Math.max(16, threads));
         this.acceptor = new Thread(this::acceptLoop, "corral-sync-" + context.workerId() + "-acceptor");
     }
 
@@ -165,7 +172,10 @@ final class SyncWorker implements Worker {
                 // a client waits: it needs a free thread
                 if (!idle.tryAcquire()) {
                     clientWaiting = true; // busy threads close after their response, idle keep-alives yield
-                    if (!idle.tryAcquire(SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    if (!idle.tryAcquire(reject ? REJECT_AFTER_MILLIS : SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                        if (reject) {
+                            rejectOne(sel); // still full once idle connections had their chance to yield
+                        }
                         continue;
                     }
                 }
@@ -188,6 +198,31 @@ final class SyncWorker implements Worker {
             acceptorDone = true;
             clientWaiting = false;
             signalExit();
+        }
+    }
+
+    /** Answers one waiting client 503 on a virtual thread of its own, so the acceptor never waits on it. */
+    private void rejectOne(Selector sel) throws IOException {
+        SocketChannel channel = accept(sel);
+        if (channel == null) {
+            return;
+        }
+        if (rejecters.tryAcquire()) {
+            Thread.ofVirtual()
+                    .name("corral-sync-" + context.workerId() + "-reject")
+                    .start(() -> {
+                        try {
+                            BlockingConnection.reject(channel);
+                        } finally {
+                            rejecters.release();
+                        }
+                    });
+        } else {
+            try {
+                channel.close(); // a flood: closing at once is all that is affordable
+            } catch (IOException e) {
+                // nothing to do
+            }
         }
     }
 

@@ -29,6 +29,10 @@
  * and an idle keep-alive connection is given up, within 100 ms, as soon as a client is waiting. Under
  * load it therefore behaves like gunicorn's sync worker, and when quiet it keeps connections open.
  *
+ * <p>A full worker leaves new clients in the backlog; with {@code overload_policy=reject} its
+ * acceptor instead answers them 503 with {@code Retry-After}, once idle keep-alive connections have
+ * had 200 ms to give way.
+ *
  * <p>{@code timeout} aborts a request from the Arbiter's monitor: the client gets 504 (if nothing
  * was sent), the socket is closed, the thread is interrupted and abandoned, and a fresh thread takes
  * its place at once, so the worker keeps its capacity even if the stuck code never returns.

@@ -9,10 +9,4 @@ class SyncHttpSuiteTest extends HttpSuite {
     protected String workerClass() {
         return "sync";
     }
-
-    /** A full sync worker has every thread busy, so none is left to answer 503: it uses the backlog. */
-    @Override
-    protected boolean supportsRejectPolicy() {
-        return false;
-    }
 }
