@@ -154,6 +154,18 @@ public final class LoadGenerator implements AutoCloseable {
         });
     }
 
+    /** Returns what the current measurement window has seen so far, without ending it. */
+    public LoadResult measuredSoFar() {
+        return call(() -> new LoadResult(
+                ok,
+                connectErrors,
+                timeouts,
+                statusErrors,
+                resets,
+                Duration.ofNanos(System.nanoTime() - windowStart),
+                histogram.copy()));
+    }
+
     /** Returns how many connections are established right now. */
     public int connectedCount() {
         Integer n = call(() -> connected);
