@@ -2,13 +2,11 @@ package io.corral.worker.sync;
 
 import io.corral.OverloadPolicy;
 import io.corral.http.Handler;
+import io.corral.internal.server.Acceptor;
 import io.corral.internal.server.BlockingConnection;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -38,24 +35,25 @@ import org.slf4j.LoggerFactory;
  * connections give way. One selector per worker means a new client wakes one thread, not all of
  * them, and costs two file descriptors per worker, not per thread.
  *
- * <p>Threading: the acceptor owns the selector; each {@link ServingThread} owns its current
- * connection. The Arbiter's calls flip {@code accepting}, close the selector and call the
- * connections' thread-safe methods. The set of live threads is guarded by {@code lock}.
+ * <p>Threading: the acceptor owns its selector; each {@link ServingThread} owns its current
+ * connection. The Arbiter's calls flip {@code accepting}, close the acceptor and call the
+ * connections' thread-safe methods. Handing off and stopping are serialized by {@code lock}, which
+ * also signals exits.
  */
 final class SyncWorker implements Worker {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.corral.worker.sync");
     private static final long SLICE_MILLIS = 250;
     private static final long IDLE_CHECK_MILLIS = 100;
-    private static final Object STOP = new Object();
     /** With overload_policy=reject: how long a full worker lets idle keep-alive connections yield first. */
     private static final long REJECT_AFTER_MILLIS = 2 * IDLE_CHECK_MILLIS;
+
+    private static final Object STOP = new Object();
 
     private final WorkerContext context;
     private final Handler handler;
     private final int threads;
     private final boolean reject;
-    private final Semaphore rejecters;
     private final Semaphore idle = new Semaphore(0);
     private final BlockingQueue<Object> handoff = new LinkedBlockingQueue<>();
     private final AtomicInteger threadNumber = new AtomicInteger();
@@ -63,21 +61,26 @@ final class SyncWorker implements Worker {
     private final Set<BlockingConnection> connections = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition exited = lock.newCondition();
-    private final CountDownLatch ready = new CountDownLatch(1);
-    private final Thread acceptor;
-    private volatile Selector selector;
+    private final Acceptor acceptor;
     private volatile boolean accepting = true;
     private volatile boolean clientWaiting;
-    private volatile boolean acceptorDone;
-    private volatile IOException startFailure;
 
     SyncWorker(WorkerContext context) {
         this.context = context;
         this.handler = context.application().asBlocking();
         this.threads = context.config().threads();
         this.reject = context.config().overloadPolicy() == OverloadPolicy.REJECT;
-        this.rejecters = new Semaphore(Math.max(16, threads));
-        this.acceptor = new Thread(this::acceptLoop, "corral-sync-" + context.workerId() + "-acceptor");
+        this.acceptor =
+                new Acceptor(
+                        context,
+                        "corral-sync-" + context.workerId() + "-acceptor",
+                        Math.max(16, threads),
+                        this::signalExit) {
+                    @Override
+                    protected void loop(Selector selector) throws IOException, InterruptedException {
+                        acceptLoop(selector);
+                    }
+                };
     }
 
     @Override
@@ -85,28 +88,18 @@ final class SyncWorker implements Worker {
         for (int i = 0; i < threads; i++) {
             startThread();
         }
-        acceptor.start();
         try {
-            if (!ready.await(30, TimeUnit.SECONDS)) {
-                throw new IOException("sync worker " + context.workerId() + " did not start");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
-        }
-        if (startFailure != null) {
+            acceptor.start();
+        } catch (IOException e) {
             abort();
-            throw startFailure;
+            throw e;
         }
     }
 
     @Override
     public void shutdown() {
         stopAccepting();
-        // closing (not just waking) the selector deregisters the listener at once: a registered
-        // listener's socket stays open, queueing clients nobody will serve, until every selector
-        // has let go of it
-        closeSelector();
+        acceptor.close();
         for (BlockingConnection c : connections) {
             c.shutdownGracefully();
         }
@@ -117,7 +110,7 @@ final class SyncWorker implements Worker {
         long left = timeout.toNanos();
         lock.lock();
         try {
-            while (!(acceptorDone && live.isEmpty())) {
+            while (!(acceptor.done() && live.isEmpty())) {
                 if (left <= 0) {
                     return false;
                 }
@@ -132,8 +125,8 @@ final class SyncWorker implements Worker {
     @Override
     public void abort() {
         stopAccepting();
-        closeSelector();
-        acceptor.interrupt();
+        acceptor.close();
+        acceptor.thread().interrupt();
         for (BlockingConnection c : connections) {
             c.abort();
         }
@@ -142,7 +135,7 @@ final class SyncWorker implements Worker {
     @Override
     public List<Thread> threads() {
         List<Thread> all = new ArrayList<>();
-        all.add(acceptor);
+        all.add(acceptor.thread());
         for (ServingThread t : live) {
             all.add(t.thread);
         }
@@ -151,17 +144,9 @@ final class SyncWorker implements Worker {
 
     // ---- the acceptor -----------------------------------------------------------------------
 
-    private void acceptLoop() {
-        try (Selector sel = Selector.open()) {
-            selector = sel;
-            try {
-                context.listener().register(sel, SelectionKey.OP_ACCEPT);
-            } catch (IOException e) {
-                startFailure = e;
-                return;
-            } finally {
-                ready.countDown();
-            }
+    /** The acceptor's loop: accept only when a thread is free; say when a client waits for one. */
+    private void acceptLoop(Selector sel) throws IOException, InterruptedException {
+        try {
             while (accepting) {
                 context.heartbeat();
                 if (sel.select(SLICE_MILLIS) == 0) {
@@ -174,12 +159,16 @@ final class SyncWorker implements Worker {
                     clientWaiting = true; // busy threads close after their response, idle keep-alives yield
                     if (!idle.tryAcquire(reject ? REJECT_AFTER_MILLIS : SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
                         if (reject) {
-                            rejectOne(sel); // still full once idle connections had their chance to yield
+                            // still full once idle connections had their chance to yield
+                            SocketChannel refused = acceptor.accept(sel);
+                            if (refused != null) {
+                                acceptor.reject(refused);
+                            }
                         }
                         continue;
                     }
                 }
-                SocketChannel channel = accepting ? accept(sel) : null;
+                SocketChannel channel = accepting ? acceptor.accept(sel) : null;
                 if (channel == null) {
                     idle.release(); // another worker took it, or we are stopping
                     continue;
@@ -187,66 +176,8 @@ final class SyncWorker implements Worker {
                 clientWaiting = false; // until the next select says otherwise
                 handOff(channel);
             }
-        } catch (InterruptedException | ClosedSelectorException | ClosedChannelException e) {
-            // aborted or stopping
-        } catch (IOException | RuntimeException | Error e) {
-            if (accepting) {
-                context.failed(e);
-            }
         } finally {
-            ready.countDown();
-            acceptorDone = true;
             clientWaiting = false;
-            signalExit();
-        }
-    }
-
-    /** Answers one waiting client 503 on a virtual thread of its own, so the acceptor never waits on it. */
-    private void rejectOne(Selector sel) throws IOException {
-        SocketChannel channel = accept(sel);
-        if (channel == null) {
-            return;
-        }
-        if (rejecters.tryAcquire()) {
-            Thread.ofVirtual()
-                    .name("corral-sync-" + context.workerId() + "-reject")
-                    .start(() -> {
-                        try {
-                            BlockingConnection.reject(channel);
-                        } finally {
-                            rejecters.release();
-                        }
-                    });
-        } else {
-            try {
-                channel.close(); // a flood: closing at once is all that is affordable
-            } catch (IOException e) {
-                // nothing to do
-            }
-        }
-    }
-
-    private SocketChannel accept(Selector sel) throws IOException {
-        try {
-            return context.listener().accept();
-        } catch (ClosedChannelException e) {
-            throw e;
-        } catch (IOException e) {
-            // EMFILE and the like: pause so that connections can close before the next try
-            LOG.warn("accept failed on worker {}: {}", context.workerId(), e.toString());
-            sel.select(100);
-            return null;
-        }
-    }
-
-    private void closeSelector() {
-        Selector sel = selector;
-        if (sel != null) {
-            try {
-                sel.close();
-            } catch (IOException e) {
-                LOG.debug("Closing the selector failed: {}", e.toString());
-            }
         }
     }
 

@@ -1,0 +1,173 @@
+package io.corral.internal.server;
+
+import io.corral.spi.WorkerContext;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accepting thread of a worker model whose connections run on threads of their own (sync,
+ * virtual): a platform thread with its own selector on the shared listener. The worker supplies
+ * the loop, which decides when there is room to accept; this class owns the selector's life, the
+ * pause after a failed accept, and answering 503 to clients there is no room for.
+ *
+ * <p>A platform thread, because a selector on a virtual thread pins its carrier before JDK 24.
+ *
+ * <p>Threading: {@link #loop} runs on the acceptor thread, which owns the selector. {@link
+ * #close()}, {@link #done()} and {@link #thread()} may be called from any thread; {@link
+ * #reject} hands its work to a virtual thread of its own.
+ */
+public abstract class Acceptor {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.corral.server");
+    private static final long PAUSE_AFTER_FAILED_ACCEPT_MILLIS = 100;
+
+    /** The worker's context: the listener, heartbeats, failure reports. */
+    protected final WorkerContext context;
+
+    private final Thread thread;
+    private final Runnable onExit;
+    private final Semaphore rejecters;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private volatile Selector selector;
+    private volatile IOException startFailure;
+    private volatile boolean closing;
+    private volatile boolean done;
+
+    /**
+     * Creates the acceptor; {@link #start()} starts it.
+     *
+     * @param name the thread's name
+     * @param maxRejecting how many 503 answers may be in progress at once; beyond that a client the
+     *     worker has no room for is closed at once
+     * @param onExit called on the acceptor thread when it ends, after {@link #done()} turned true
+     */
+    protected Acceptor(WorkerContext context, String name, int maxRejecting, Runnable onExit) {
+        this.context = context;
+        this.onExit = onExit;
+        this.rejecters = new Semaphore(maxRejecting);
+        this.thread = new Thread(this::run, name);
+    }
+
+    /**
+     * Accepts until {@link #close()} (or until it returns), deciding when there is room. Called once,
+     * on the acceptor thread, with the listener registered for {@code OP_ACCEPT}.
+     */
+    protected abstract void loop(Selector selector) throws IOException, InterruptedException;
+
+    /** Starts the thread; returns once the listener is registered with its selector. */
+    public final void start() throws IOException {
+        thread.start();
+        try {
+            if (!ready.await(30, TimeUnit.SECONDS)) {
+                throw new IOException(thread.getName() + " did not start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting " + thread.getName(), e);
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+    }
+
+    /**
+     * Stops accepting from any thread: closing (not just waking) the selector deregisters the
+     * listener at once, since a registered listener's socket stays open, queueing clients nobody
+     * will serve, until every selector has let go of it.
+     */
+    public final void close() {
+        closing = true;
+        Selector sel = selector;
+        if (sel != null) {
+            try {
+                sel.close();
+            } catch (IOException e) {
+                LOG.debug("Closing the selector failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Returns true once the acceptor thread has ended. */
+    public final boolean done() {
+        return done;
+    }
+
+    /** Returns the acceptor thread, for thread dumps and interrupts. */
+    public final Thread thread() {
+        return thread;
+    }
+
+    /**
+     * Accepts a waiting client without blocking; null if none is waiting, or if accepting failed
+     * (EMFILE and the like), in which case it has paused briefly so that connections can close.
+     */
+    public final SocketChannel accept(Selector sel) throws IOException {
+        try {
+            return context.listener().accept();
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            LOG.warn("accept failed on worker {}: {}", context.workerId(), e.toString());
+            sel.select(PAUSE_AFTER_FAILED_ACCEPT_MILLIS);
+            sel.selectedKeys().clear();
+            return null;
+        }
+    }
+
+    /**
+     * Answers a client the worker has no room for with 503 on a virtual thread of its own, so that
+     * the acceptor never waits on it; in a flood beyond {@code maxRejecting}, closes it at once.
+     */
+    public final void reject(SocketChannel channel) {
+        if (!rejecters.tryAcquire()) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+            return;
+        }
+        Thread.ofVirtual().name(thread.getName() + "-reject").start(() -> {
+            try {
+                BlockingConnection.reject(channel);
+            } finally {
+                rejecters.release();
+            }
+        });
+    }
+
+    private void run() {
+        try (Selector sel = Selector.open()) {
+            selector = sel;
+            try {
+                context.listener().register(sel, SelectionKey.OP_ACCEPT);
+            } catch (IOException e) {
+                startFailure = e;
+                return;
+            } finally {
+                ready.countDown();
+            }
+            loop(sel);
+        } catch (InterruptedException | ClosedSelectorException | ClosedChannelException e) {
+            // stopping: the selector or the listener was closed, or the thread interrupted
+        } catch (IOException | RuntimeException | Error e) {
+            if (!closing) {
+                LOG.error("The acceptor of worker {} failed", context.workerId(), e);
+                context.failed(e);
+            }
+        } finally {
+            ready.countDown();
+            done = true;
+            onExit.run();
+        }
+    }
+}
