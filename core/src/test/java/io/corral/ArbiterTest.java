@@ -50,6 +50,9 @@ class ArbiterTest {
 
         @Override
         public void start() {
+            // beat once before returning, as a real loop does when it starts: a worker that has never
+            // beaten is not judged hung, and the test may silence this one before its thread runs
+            context.heartbeat();
             loop.start();
         }
 
