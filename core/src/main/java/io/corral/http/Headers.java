@@ -1,5 +1,6 @@
 package io.corral.http;
 
+import io.corral.internal.http.Tokens;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -296,26 +297,11 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c >= 128 || !TCHAR[c]) {
+            if (!Tokens.isTokenChar(c)) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static final boolean[] TCHAR = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
     }
 
     /**

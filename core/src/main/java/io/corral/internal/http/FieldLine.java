@@ -15,22 +15,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class FieldLine {
 
-    private static final boolean[] TCHAR = new boolean[256];
-
     /** Bytes allowed inside a field value: HTAB, SP, VCHAR and obs-text. */
     private static final boolean[] FIELD_VCHAR = new boolean[256];
 
     static {
-        for (char c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
         for (int b = 0; b < 256; b++) {
             FIELD_VCHAR[b] = b == '\t' || (b >= 0x20 && b != 0x7F);
         }
@@ -78,7 +66,7 @@ final class FieldLine {
     private String value;
 
     static boolean isTchar(byte b) {
-        return TCHAR[b & 0xFF];
+        return Tokens.isTokenChar(b & 0xFF);
     }
 
     static boolean isSpace(byte b) {
@@ -96,7 +84,7 @@ final class FieldLine {
             throw new BadMessageException(400, "obsolete line folding is not accepted");
         }
         int p = start;
-        while (p < end && TCHAR[a[p] & 0xFF]) {
+        while (p < end && isTchar(a[p])) {
             p++;
         }
         if (p == end || a[p] != ':') {

@@ -1,12 +1,11 @@
 package io.corral.worker.async;
 
+import io.corral.internal.server.Termination;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One async worker: one {@link EventLoop} on its own platform thread, with its offload pool. See
@@ -14,15 +13,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threading: the Arbiter calls every method, from its own threads. {@link #shutdown()} hands
  * the stop to the loop; {@link #abort()} closes sockets from the calling thread, because the loop
- * may be stuck in a handler; termination is signalled under {@code lock}.
+ * may be stuck in a handler; termination is signalled through {@code termination}.
  */
 final class AsyncWorker implements Worker {
 
     private final WorkerContext context;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Termination termination = new Termination(this::terminated);
     private volatile EventLoop loop; // set by start()
-    private boolean loopExited; // guarded by lock
+    private volatile boolean loopExited;
 
     AsyncWorker(WorkerContext context) {
         this.context = context;
@@ -44,24 +42,12 @@ final class AsyncWorker implements Worker {
 
     /**
      * Returns once the loop has ended, or, after {@link #abort()}, once every connection is closed:
-     * a loop stuck in a handler may never come back, and is not waited for.
+     * a loop stuck in a handler may never come back, and is not waited for (its sockets close
+     * unsignalled, which {@link Termination}'s periodic re-check sees).
      */
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (!terminated()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(Math.min(left, 50_000_000L)); // after an abort, sockets close unsignalled
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return termination.await(timeout);
     }
 
     @Override
@@ -70,7 +56,7 @@ final class AsyncWorker implements Worker {
         if (l != null) {
             l.abort();
         }
-        signal();
+        termination.signal();
     }
 
     @Override
@@ -85,21 +71,7 @@ final class AsyncWorker implements Worker {
     }
 
     private void loopExited() {
-        lock.lock();
-        try {
-            loopExited = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void signal() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        loopExited = true;
+        termination.signal();
     }
 }

@@ -4,6 +4,7 @@ import io.corral.OverloadPolicy;
 import io.corral.http.Handler;
 import io.corral.internal.server.Acceptor;
 import io.corral.internal.server.BlockingConnection;
+import io.corral.internal.server.Termination;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the acceptor owns its selector; each {@link ServingThread} owns its current
  * connection. The Arbiter's calls flip {@code accepting}, close the acceptor and call the
- * connections' thread-safe methods. Handing off and stopping are serialized by {@code lock}, which
- * also signals exits.
+ * connections' thread-safe methods. Handing off and stopping are serialized by {@code lock}; exits
+ * are signalled through {@code termination}.
  */
 final class SyncWorker implements Worker {
 
@@ -60,7 +60,7 @@ final class SyncWorker implements Worker {
     private final Set<ServingThread> live = ConcurrentHashMap.newKeySet();
     private final Set<BlockingConnection> connections = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition exited = lock.newCondition();
+    private final Termination termination = new Termination(this::stopped);
     private final Acceptor acceptor;
     private volatile boolean accepting = true;
     private volatile boolean clientWaiting;
@@ -75,7 +75,7 @@ final class SyncWorker implements Worker {
                         context,
                         "corral-sync-" + context.workerId() + "-acceptor",
                         Math.max(16, threads),
-                        this::signalExit) {
+                        termination::signal) {
                     @Override
                     protected void loop(Selector selector) throws IOException, InterruptedException {
                         acceptLoop(selector);
@@ -107,19 +107,12 @@ final class SyncWorker implements Worker {
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long left = timeout.toNanos();
-        lock.lock();
-        try {
-            while (!(acceptor.done() && live.isEmpty())) {
-                if (left <= 0) {
-                    return false;
-                }
-                left = exited.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return termination.await(timeout);
+    }
+
+    /** True once the acceptor has ended and every thread (or connection) with it. */
+    private boolean stopped() {
+        return acceptor.done() && live.isEmpty();
     }
 
     @Override
@@ -229,15 +222,6 @@ final class SyncWorker implements Worker {
         t.thread.start();
     }
 
-    private void signalExit() {
-        lock.lock();
-        try {
-            exited.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * A thread that serves the connections the acceptor hands it, one at a time, and the keep-alive
      * policy of the connection it serves. Everything but {@link #abandoned} runs on {@link #thread}.
@@ -277,7 +261,7 @@ final class SyncWorker implements Worker {
             } finally {
                 if (!abandoned) {
                     live.remove(this);
-                    signalExit();
+                    termination.signal();
                 }
             }
         }
@@ -336,7 +320,7 @@ final class SyncWorker implements Worker {
         public void abandoned(BlockingConnection connection, Thread servingThread) {
             abandoned = true;
             live.remove(this);
-            signalExit();
+            termination.signal();
             if (accepting) {
                 startThread(); // the worker keeps its capacity; the stuck thread is not waited for
             }

@@ -4,6 +4,7 @@ import io.corral.OverloadPolicy;
 import io.corral.http.Handler;
 import io.corral.internal.server.Acceptor;
 import io.corral.internal.server.BlockingConnection;
+import io.corral.internal.server.Termination;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
@@ -16,8 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One virtual worker: a platform acceptor thread and a virtual thread per connection, at most
@@ -25,8 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threading: the acceptor owns its selector. Connections run on their virtual threads and
  * return their permit when they close, from whichever thread closes them. The Arbiter's calls flip
- * {@code accepting}, close the acceptor and call the connections' thread-safe methods. Termination
- * is signalled under {@code lock}.
+ * {@code accepting}, close the acceptor and call the connections' thread-safe methods. Exits are
+ * signalled through {@code termination}.
  */
 final class VirtualWorker implements Worker, BlockingConnection.Policy {
 
@@ -38,8 +37,7 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
     private final Semaphore permits;
     private final ThreadFactory virtualThreads;
     private final Set<BlockingConnection> connections = ConcurrentHashMap.newKeySet();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Termination termination = new Termination(this::stopped);
     private final Acceptor acceptor;
     private volatile boolean accepting = true;
 
@@ -56,7 +54,7 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
                         context,
                         "corral-virtual-" + context.workerId() + "-acceptor",
                         Math.max(16, context.config().workerConnections() / 10),
-                        this::signal) {
+                        termination::signal) {
                     @Override
                     protected void loop(Selector selector) throws IOException, InterruptedException {
                         acceptLoop(selector);
@@ -85,19 +83,12 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long left = timeout.toNanos();
-        lock.lock();
-        try {
-            while (!(acceptor.done() && connections.isEmpty())) {
-                if (left <= 0) {
-                    return false;
-                }
-                left = changed.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return termination.await(timeout);
+    }
+
+    /** True once the acceptor has ended and every thread (or connection) with it. */
+    private boolean stopped() {
+        return acceptor.done() && connections.isEmpty();
     }
 
     @Override
@@ -198,21 +189,12 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
     public void closed(BlockingConnection connection) {
         connections.remove(connection);
         permits.release();
-        signal();
+        termination.signal();
     }
 
     @Override
     public void abandoned(BlockingConnection connection, Thread servingThread) {
         // the permit came back when the connection closed; the parked thread is not waited for
-    }
-
-    private void signal() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
     }
 
     private static void closeQuietly(SocketChannel channel) {
