@@ -142,15 +142,17 @@ final class SyncWorker implements Worker {
         try {
             while (accepting) {
                 context.heartbeat();
-                if (sel.select(SLICE_MILLIS) == 0) {
-                    clientWaiting = false;
+                if (clientWaiting && sel.selectNow() == 0) {
+                    clientWaiting = false; // the clients it was raised for have been taken
+                }
+                if (!clientWaiting && sel.select(SLICE_MILLIS) == 0) {
                     continue;
                 }
                 sel.selectedKeys().clear();
                 // a client waits: it needs a free thread
                 if (!idle.tryAcquire()) {
                     clientWaiting = true; // busy threads close after their response, idle keep-alives yield
-                    if (!idle.tryAcquire(reject ? REJECT_AFTER_MILLIS : SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    if (!idle.tryAcquire(reject ? REJECT_AFTER_MILLIS : IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
                         if (reject) {
                             // still full once idle connections had their chance to yield
                             SocketChannel refused = acceptor.accept(sel);
@@ -216,9 +218,11 @@ final class SyncWorker implements Worker {
 
     // ---- the serving threads ------------------------------------------------------------------
 
+    /** Starts a serving thread, counted as free from the start so that the acceptor can hand it a client. */
     private void startThread() {
         ServingThread t = new ServingThread();
         live.add(t);
+        idle.release();
         t.thread.start();
     }
 
@@ -237,20 +241,22 @@ final class SyncWorker implements Worker {
         @Override
         public void run() {
             try {
-                while (accepting && !abandoned) {
+                while (true) {
+                    Object handed = handoff.take(); // a permit in `idle` counts this thread as free
+                    if (handed == STOP) {
+                        handoff.add(STOP); // pass it on: one marker stops every waiting thread
+                        return;
+                    }
+                    SocketChannel next = (SocketChannel) handed;
                     // gunicorn's sync loop: while clients wait, take the next one directly, which
                     // saves the hand-off from the acceptor under load
-                    SocketChannel next = acceptWaiting();
-                    if (next == null) {
-                        idle.release();
-                        Object handed = handoff.take();
-                        if (handed == STOP) {
-                            handoff.add(STOP); // pass it on: one marker stops every waiting thread
-                            return;
-                        }
-                        next = (SocketChannel) handed;
+                    do {
+                        serve(next);
+                    } while ((next = acceptWaiting()) != null);
+                    if (!accepting || abandoned) {
+                        return;
                     }
-                    serve(next);
+                    idle.release();
                 }
             } catch (InterruptedException e) {
                 // aborted
@@ -266,10 +272,19 @@ final class SyncWorker implements Worker {
             }
         }
 
-        /** Accepts a client that is already waiting, without blocking; null if none (or stopping). */
+        /**
+         * Accepts a client the acceptor saw waiting, without blocking; null if none (or stopping).
+         *
+         * <p>Only while {@code clientWaiting}: a thread that took clients on its own would race the
+         * acceptor for a client the acceptor had already seen, and the acceptor, finding no free
+         * thread, would then raise {@code clientWaiting} for a client that is being served.
+         */
         private SocketChannel acceptWaiting() {
+            if (!accepting || abandoned || !clientWaiting) {
+                return null;
+            }
             try {
-                return accepting ? context.listener().accept() : null;
+                return context.listener().accept();
             } catch (IOException e) {
                 return null; // the acceptor reports and paces accept failures
             }

@@ -17,9 +17,9 @@
  * serves it to the end. So a worker serves at most {@code threads} connections at once, a request
  * that waits on something slow holds its thread for the whole wait, and a full worker simply does
  * not accept: new clients wait in the kernel's backlog. One selector per worker means a new client
- * wakes one thread, not all of them. A thread that finishes a connection first accepts a client
- * that is already waiting, as gunicorn's sync loop does, so under load connections pass from
- * thread to thread without the acceptor.
+ * wakes one thread, not all of them. While the acceptor sees clients waiting for a thread, a
+ * thread that finishes a connection accepts the next one itself, as gunicorn's sync loop does, so
+ * under load connections pass from thread to thread without the acceptor.
  *
  * <p>Keep-alive that never starves: gunicorn's sync worker closes every connection after one
  * response, because a thread that holds an idle keep-alive connection serves nobody else. This
