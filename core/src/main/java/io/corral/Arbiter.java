@@ -64,9 +64,9 @@ public final class Arbiter implements AutoCloseable {
     }
 
     private final Config config;
-    private final Application application;
     private final Hooks hooks;
     private final WorkerFactory factory;
+    private volatile Application application;
 
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition monitorWake = lifecycle.newCondition();
@@ -215,6 +215,76 @@ public final class Arbiter implements AutoCloseable {
             LOG.info("Workers: {} -> {}", old, workers);
             callHook(() -> hooks.workersChanged(workers, old));
         }
+    }
+
+    /**
+     * Replaces every worker, gunicorn's {@code HUP}: a successor starts for each running worker
+     * first, then the old workers stop accepting and drain within {@code graceful_timeout}, so no
+     * client is refused and no request in flight is cut. Use it to recycle every worker at once;
+     * {@link #reload(Handler)} also swaps the application. The settings stay as they were built.
+     *
+     * @throws IOException if a successor could not start; the successors started so far are stopped
+     *     and the old workers keep serving
+     * @throws IllegalStateException if the Arbiter is not running
+     */
+    public void reload() throws IOException {
+        reload(application);
+    }
+
+    /**
+     * Swaps the application with no downtime: new workers serve {@code handler}; requests already
+     * in flight finish on the old one while its workers drain. Otherwise as {@link #reload()}.
+     */
+    public void reload(Handler handler) throws IOException {
+        reload(Application.of(handler));
+    }
+
+    /**
+     * As {@link #reload(Handler)}, with an async handler (a separate name, as with the builder's
+     * {@code asyncHandler}, so that a lambda is never ambiguous).
+     */
+    public void reloadAsync(AsyncHandler handler) throws IOException {
+        reload(Application.of(handler));
+    }
+
+    private void reload(Application next) throws IOException {
+        int replaced;
+        lifecycle.lock();
+        try {
+            if (phase != Phase.RUNNING) {
+                throw new IllegalStateException("the Arbiter is not running");
+            }
+            List<WorkerSlot> old = new ArrayList<>();
+            for (WorkerSlot slot : slots) {
+                if (slot.state == WorkerState.RUNNING || slot.state == WorkerState.STARTING) {
+                    old.add(slot);
+                }
+            }
+            Application previous = application;
+            application = next;
+            List<WorkerSlot> successors = new ArrayList<>();
+            try {
+                for (int i = 0; i < target; i++) {
+                    successors.add(spawn());
+                }
+            } catch (IOException | RuntimeException e) {
+                application = previous;
+                for (WorkerSlot slot : successors) {
+                    stop(slot, "reload failed");
+                }
+                LOG.error("Reload failed: a new worker could not start; the old workers keep serving", e);
+                throw e;
+            }
+            for (WorkerSlot slot : old) {
+                stop(slot, "reloaded");
+            }
+            workerRestarts.add(old.size());
+            replaced = old.size();
+        } finally {
+            lifecycle.unlock();
+        }
+        LOG.info("Reloaded: {} new worker(s) started, {} old one(s) draining", target, replaced);
+        callHook(() -> hooks.onReload(this));
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.List;
  * @param openConnections connections open across all workers now
  * @param requestsServed requests finished since start, across all workers past and present
  * @param requestsAborted requests aborted for running past {@code timeout} since start
- * @param workerRestarts workers replaced since start because they died, hung or were recycled
+ * @param workerRestarts workers replaced since start because they died, hung, were recycled or
+ *     were reloaded
  */
 public record ArbiterStats(
         String workerClass,

@@ -50,6 +50,12 @@ public interface Hooks {
      */
     default void postRequest(Request request, int status, Duration elapsed) {}
 
+    /**
+     * Called when {@link Arbiter#reload()} has started the new workers and set the old ones
+     * draining (gunicorn's {@code on_reload}).
+     */
+    default void onReload(Arbiter arbiter) {}
+
     /** Called when the target worker count changes (gunicorn's {@code nworkers_changed}). */
     default void workersChanged(int newCount, int oldCount) {}
 

@@ -1,10 +1,13 @@
 package io.corral;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.corral.http.Handler;
 import io.corral.http.Response;
+import io.corral.spi.Application;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import io.corral.spi.WorkerFactory;
@@ -27,6 +30,7 @@ class ArbiterTest {
         final WorkerContext context;
         final CountDownLatch stopped = new CountDownLatch(1);
         volatile boolean beating = true;
+        volatile boolean failToStart;
         final Thread loop;
 
         FakeWorker(WorkerContext context) {
@@ -49,7 +53,10 @@ class ArbiterTest {
         }
 
         @Override
-        public void start() {
+        public void start() throws IOException {
+            if (failToStart) {
+                throw new IOException("scripted: the worker cannot start");
+            }
             // beat once before returning, as a real loop does when it starts: a worker that has never
             // beaten is not judged hung, and the test may silence this one before its thread runs
             context.heartbeat();
@@ -79,6 +86,11 @@ class ArbiterTest {
 
     private final List<FakeWorker> created = new CopyOnWriteArrayList<>();
     private final List<String> exits = new CopyOnWriteArrayList<>();
+    private final List<String> reloads = new CopyOnWriteArrayList<>();
+    private final Handler original = r -> Response.ok("x");
+    /** Workers created from this many on fail to start. */
+    private volatile int failFrom = Integer.MAX_VALUE;
+
     private Arbiter arbiter;
 
     private Arbiter start(Config.Builder config) throws IOException {
@@ -91,6 +103,7 @@ class ArbiterTest {
             @Override
             public Worker create(WorkerContext context) {
                 FakeWorker w = new FakeWorker(context);
+                w.failToStart = created.size() >= failFrom;
                 created.add(w);
                 return w;
             }
@@ -100,10 +113,15 @@ class ArbiterTest {
             public void workerExited(int workerId, String reason) {
                 exits.add(workerId + ":" + reason);
             }
+
+            @Override
+            public void onReload(Arbiter a) {
+                reloads.add("reloaded with " + a.stats().runningWorkers() + " running");
+            }
         };
         arbiter = Arbiter.builder()
                 .config(config.build())
-                .handler(r -> Response.ok("x"))
+                .handler(original)
                 .workerFactory(factory)
                 .hooks(hooks)
                 .start();
@@ -150,6 +168,56 @@ class ArbiterTest {
         assertTrue(exits.contains("1:resized") && exits.contains("2:resized"), exits.toString());
         ConfigException e = assertThrows(ConfigException.class, () -> a.resize(0));
         assertEquals("workers: '0' is not allowed; expected an integer from 1 to 4096", e.getMessage());
+    }
+
+    @Test
+    void reloadStartsNewWorkersFirstThenDrainsTheOldOnes() throws Exception {
+        Arbiter a = start(loopback().workers(2));
+        Handler next = r -> Response.ok("y");
+        a.reload(next);
+        assertEquals(4, created.size(), "two successors started");
+        for (FakeWorker w : created.subList(2, 4)) {
+            assertSame(next, ((Application.Blocking) w.context.application()).handler());
+            assertEquals(1, w.stopped.getCount(), "the successor runs");
+        }
+        for (FakeWorker w : created.subList(0, 2)) {
+            assertEquals(0, w.stopped.getCount(), "the old worker was asked to drain");
+        }
+        assertEquals(List.of("reloaded with 2 running"), reloads);
+        Await.until("both old workers exit", () -> exits.containsAll(List.of("1:reloaded", "2:reloaded")));
+        assertEquals(2, a.stats().workers().size());
+        assertEquals(2, a.stats().workerRestarts());
+        a.reload();
+        assertEquals(6, created.size());
+        assertSame(next, ((Application.Blocking) created.get(5).context.application()).handler(), "reload() keeps it");
+    }
+
+    @Test
+    void reloadThatCannotStartASuccessorLeavesTheOldWorkersServing() throws Exception {
+        Arbiter a = start(loopback().workers(2));
+        failFrom = 3; // the first successor starts, the second cannot
+        IOException e = assertThrows(IOException.class, () -> a.reload(r -> Response.ok("y")));
+        assertEquals("scripted: the worker cannot start", e.getMessage());
+        for (FakeWorker w : created.subList(0, 2)) {
+            assertEquals(1, w.stopped.getCount(), "the old worker keeps serving");
+        }
+        assertEquals(0, created.get(2).stopped.getCount(), "the successor that did start is stopped again");
+        Await.until("it exits", () -> exits.contains("3:reload failed"));
+        assertTrue(reloads.isEmpty());
+        failFrom = Integer.MAX_VALUE;
+        a.resize(3);
+        assertSame(
+                original,
+                ((Application.Blocking) created.get(created.size() - 1).context.application()).handler(),
+                "the old application is still the one new workers serve");
+    }
+
+    @Test
+    void refusesToReloadWhenNotRunning() throws Exception {
+        Arbiter a = start(loopback());
+        a.shutdown(Duration.ofSeconds(5));
+        IllegalStateException e = assertThrows(IllegalStateException.class, a::reload);
+        assertEquals("the Arbiter is not running", e.getMessage());
     }
 
     @Test

@@ -493,6 +493,31 @@ public abstract class HttpSuite {
     }
 
     @Test
+    void reloadsToANewHandlerWithoutCuttingRequestsInFlight() throws Exception {
+        Arbiter a = start(b -> b.workers(2));
+        List<Integer> oldIds = a.stats().workers().stream().map(w -> w.id()).toList();
+        Future<RawResponse> inFlight = clients.submit(() -> {
+            try (RawClient c = RawClient.connect(a.port())) {
+                return c.get("/block").read();
+            }
+        });
+        Await.until("the request is in the old handler", () -> app.blocked.get() == 1);
+        try (RawClient idle = RawClient.connect(a.port())) {
+            assertEquals("Hello, World!", idle.get("/hello").read().text());
+            a.reload(request -> Response.ok("reloaded"));
+            assertTrue(idle.closedByServer(), "the old worker gives up its idle keep-alive connection");
+        }
+        // an old worker may still take a client that was already on its way in; it answers it as before
+        Await.until("new clients reach the new handler", () -> "reloaded".equals(helloText(a)));
+        app.unblock();
+        RawResponse r = inFlight.get();
+        assertEquals(200, r.status());
+        assertEquals("unblocked", r.text(), "the request in flight finished on the old handler");
+        Await.until("the old workers exit", () -> a.stats().workers().stream().noneMatch(w -> oldIds.contains(w.id())));
+        assertEquals(2, a.stats().runningWorkers());
+    }
+
+    @Test
     void closesIdleKeepAliveConnectionsOnShutdown() throws Exception {
         Arbiter a = start();
         try (RawClient c = RawClient.connect(a.port())) {
@@ -570,6 +595,15 @@ public abstract class HttpSuite {
             for (RawClient c : holders) {
                 c.close();
             }
+        }
+    }
+
+    /** Returns the body of GET /hello on a new connection, or null if the connection failed. */
+    private static String helloText(Arbiter a) {
+        try (RawClient c = RawClient.connect(a.port())) {
+            return c.get("/hello").read().text();
+        } catch (IOException e) {
+            return null;
         }
     }
 
