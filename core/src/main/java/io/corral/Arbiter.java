@@ -289,8 +289,11 @@ public final class Arbiter implements AutoCloseable {
 
     /**
      * Stops gracefully: stops accepting and closes the listener, closes idle keep-alive
-     * connections, lets requests in flight finish (their connections close after the response), and
-     * after {@code grace} aborts what is left. Returns when every worker has stopped.
+     * connections, lets requests in flight finish (their connections close after the response),
+     * answers a client that had connected but not yet sent its request (it has {@code
+     * header_timeout}), and after {@code grace} aborts what is left. Returns when every worker has
+     * stopped. Clients still in the kernel's backlog, never accepted, are reset when the listener
+     * closes, as with gunicorn.
      *
      * @return true if everything finished within {@code grace}, false if requests were aborted
      */

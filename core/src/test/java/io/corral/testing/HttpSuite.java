@@ -518,6 +518,26 @@ public abstract class HttpSuite {
     }
 
     @Test
+    void answersAClientThatConnectedBeforeShutdownButSendsAfter() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            Await.until("the worker has taken the client", () -> a.stats().openConnections() == 1);
+            Future<Boolean> shutdown = clients.submit(() -> a.shutdown(Duration.ofSeconds(20)));
+            Await.until("the Arbiter stops accepting", () -> {
+                try (RawClient other = RawClient.connect(a.port())) {
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
+            RawResponse r = c.get("/hello").read();
+            assertEquals(200, r.status(), "a client that connected is owed its first response");
+            assertTrue(r.closes());
+            assertTrue(shutdown.get(), "the drain finished within the grace");
+        }
+    }
+
+    @Test
     void closesIdleKeepAliveConnectionsOnShutdown() throws Exception {
         Arbiter a = start();
         try (RawClient c = RawClient.connect(a.port())) {

@@ -102,7 +102,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private volatile Thread thread;
 
     // guarded by lock
-    private boolean idle = true;
+    private boolean idle; // waiting for a request after a response; a new connection is owed its first
     private boolean committed;
     private boolean aborted;
     private boolean closeRequested;
@@ -157,8 +157,9 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     }
 
     /**
-     * Starts a graceful close from any thread: an idle connection closes now, a busy one after its
-     * current response.
+     * Starts a graceful close from any thread: a connection idle between requests closes now, a
+     * busy one after its current response, and a new one after its first response (its head is
+     * due within {@code header_timeout}).
      */
     public void shutdownGracefully() {
         boolean closeNow;
@@ -255,7 +256,9 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
                     headDeadline = headerNanos > 0 ? System.nanoTime() + headerNanos : 0;
                 }
             }
-            boolean waitingIdle = !parser.inProgress() && !(first && in.position() > 0);
+            // a new connection is never idle: its client has connected to send a request, which is
+            // answered even while the worker drains (within header_timeout)
+            boolean waitingIdle = !first && !parser.inProgress();
             long now = System.nanoTime();
             long deadline = started ? headDeadline : idleDeadline;
             long remainingNanos = deadline == 0 ? 0 : deadline - now;

@@ -380,7 +380,9 @@ final class Connection extends TimerWheel.Timer {
     /** Starts a graceful close: an idle connection closes now, a busy one after its response. */
     void shutdownGracefully() {
         closeRequested = true;
-        if (state == READ_HEAD && (parser == null || !parser.inProgress())) {
+        // idle between requests: close now; a new connection is owed its first response (its head is
+        // due within header_timeout), which then goes out with Connection: close
+        if (state == READ_HEAD && served && (parser == null || !parser.inProgress())) {
             close();
         }
     }

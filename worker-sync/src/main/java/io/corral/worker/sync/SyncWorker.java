@@ -163,13 +163,11 @@ final class SyncWorker implements Worker {
                         continue;
                     }
                 }
-                SocketChannel channel = accepting ? acceptor.accept(sel) : null;
-                if (channel == null) {
+                if (!acceptAndHandOff(sel)) {
                     idle.release(); // another worker took it, or we are stopping
                     continue;
                 }
                 clientWaiting = false; // until the next select says otherwise
-                handOff(channel);
             }
         } finally {
             clientWaiting = false;
@@ -177,31 +175,28 @@ final class SyncWorker implements Worker {
     }
 
     /**
-     * Hands an accepted connection to a free thread; under {@code lock}, so that a connection is
-     * never queued behind the stop markers (where nobody would serve or close it).
+     * Accepts a waiting client and queues it for a free thread; false if there was none or the worker
+     * is stopping. Under {@code lock}, with {@link #stopAccepting}, so that a client, once accepted,
+     * is always queued ahead of the stop marker and served, never dropped.
      */
-    private void handOff(SocketChannel channel) {
+    private boolean acceptAndHandOff(Selector sel) throws IOException {
         lock.lock();
         try {
-            if (accepting) {
-                handoff.add(channel);
-                return;
+            SocketChannel channel = accepting ? acceptor.accept(sel) : null;
+            if (channel == null) {
+                return false;
             }
+            handoff.add(channel);
+            return true;
         } finally {
             lock.unlock();
-        }
-        idle.release();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // stopping anyway
         }
     }
 
     /**
      * Stops accepting and queues the stop marker, which each waiting thread passes on as it exits;
-     * a busy thread exits after its connection. Under {@code lock}, with {@link #handOff}, so that
-     * no connection is queued behind the marker.
+     * a busy thread exits after its connection. Under {@code lock}, with {@link #acceptAndHandOff},
+     * so that no connection is queued behind the marker.
      */
     private void stopAccepting() {
         lock.lock();
