@@ -152,7 +152,7 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
      */
     public boolean containsToken(String name, String token) {
         for (int i = 0; i < size * 2; i += 2) {
-            if (fields[i].equalsIgnoreCase(name) && listContains(fields[i + 1], token)) {
+            if (fields[i].equalsIgnoreCase(name) && Tokens.listContains(fields[i + 1], token)) {
                 return true;
             }
         }
@@ -258,36 +258,6 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
             throw new IndexOutOfBoundsException("header index " + index + " of " + size);
         }
         return index;
-    }
-
-    /** True if the comma-separated {@code list} has {@code token} as an element, ignoring case and spaces. */
-    static boolean listContains(String list, String token) {
-        int n = list.length();
-        int start = 0;
-        while (start <= n) {
-            int comma = list.indexOf(',', start);
-            int end = comma < 0 ? n : comma;
-            int s = start;
-            int e = end;
-            while (s < e && isSpace(list.charAt(s))) {
-                s++;
-            }
-            while (e > s && isSpace(list.charAt(e - 1))) {
-                e--;
-            }
-            if (e - s == token.length() && list.regionMatches(true, s, token, 0, token.length())) {
-                return true;
-            }
-            if (comma < 0) {
-                break;
-            }
-            start = comma + 1;
-        }
-        return false;
-    }
-
-    private static boolean isSpace(char c) {
-        return c == ' ' || c == '\t';
     }
 
     /** True if {@code s} is a non-empty RFC 9110 token. */

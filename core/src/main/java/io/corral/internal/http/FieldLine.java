@@ -125,26 +125,6 @@ final class FieldLine {
         return value;
     }
 
-    /** Returns true if {@code list}, a comma-separated field value, has {@code token} as an element, ignoring case. */
-    static boolean listContains(String list, String token) {
-        int n = list.length();
-        int start = 0;
-        while (start <= n) {
-            int comma = list.indexOf(',', start);
-            int end = comma < 0 ? n : comma;
-            int s = trimStart(list, start, end);
-            int e = trimEnd(list, s, end);
-            if (e - s == token.length() && list.regionMatches(true, s, token, 0, token.length())) {
-                return true;
-            }
-            if (comma < 0) {
-                return false;
-            }
-            start = comma + 1;
-        }
-        return false;
-    }
-
     static int trimStart(String s, int from, int to) {
         while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
             from++;

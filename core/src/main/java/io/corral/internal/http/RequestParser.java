@@ -287,8 +287,8 @@ public final class RequestParser {
             }
             case 10 -> {
                 if (name.equalsIgnoreCase("Connection")) {
-                    connectionClose |= FieldLine.listContains(value, "close");
-                    connectionKeepAlive |= FieldLine.listContains(value, "keep-alive");
+                    connectionClose |= Tokens.listContains(value, "close");
+                    connectionKeepAlive |= Tokens.listContains(value, "keep-alive");
                 }
             }
             case 14 -> {

@@ -1,8 +1,8 @@
 package io.corral.internal.http;
 
 /**
- * RFC 9110's token characters ({@code tchar}), defined once for the codec and for {@link
- * io.corral.http.Headers}, which checks the names a handler sets. Stateless.
+ * RFC 9110's token characters ({@code tchar}) and comma-separated token lists, defined once for
+ * the codec and for {@link io.corral.http.Headers}. Stateless.
  */
 public final class Tokens {
 
@@ -26,5 +26,27 @@ public final class Tokens {
     /** True if {@code c} (a char, or a byte as 0 to 255) may appear in a token. */
     public static boolean isTokenChar(int c) {
         return c >= 0 && c < 256 && TCHAR[c];
+    }
+
+    /**
+     * True if {@code list}, a comma-separated field value such as {@code Connection}'s, has {@code
+     * token} as an element, ignoring case and the spaces and tabs around elements.
+     */
+    public static boolean listContains(String list, String token) {
+        int n = list.length();
+        int start = 0;
+        while (true) {
+            int comma = list.indexOf(',', start);
+            int end = comma < 0 ? n : comma;
+            int s = FieldLine.trimStart(list, start, end);
+            int e = FieldLine.trimEnd(list, s, end);
+            if (e - s == token.length() && list.regionMatches(true, s, token, 0, token.length())) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            start = comma + 1;
+        }
     }
 }
