@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -210,6 +211,47 @@ public abstract class HttpSuite {
             assertEquals("aaabbbcccddd", r.text());
             assertEquals(200, c.get("/hello").read().status());
         }
+    }
+
+    @Test
+    void streamsABodyOfItsDeclaredLength() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.get("/stream?chunks=2&size=5&length=10").read();
+            assertEquals(200, r.status());
+            assertEquals("10", r.header("Content-Length"));
+            assertNull(r.header("Transfer-Encoding"));
+            assertEquals("aaaaabbbbb", r.text());
+            assertEquals(200, c.get("/hello").read().status(), "the connection stays usable");
+        }
+    }
+
+    @Test
+    void closesWhenAStreamedBodyFallsShortOfItsDeclaredLength() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            c.get("/stream?chunks=1&size=5&length=10");
+            // the head and five bytes went out; the client must see the close, not wait for five more
+            assertEquals("HTTP/1.1 200 OK", c.line());
+            String line;
+            while (!(line = c.line()).isEmpty()) {
+                assertFalse(line.regionMatches(true, 0, "Transfer-Encoding", 0, 17), line);
+            }
+            assertEquals("aaaaa", new String(c.readBytes(5), StandardCharsets.US_ASCII));
+            assertTrue(c.closedByServer());
+        }
+        assertEquals(200, getHello(a), "the worker keeps serving");
+    }
+
+    @Test
+    void closesWhenAStreamedBodyOutgrowsItsDeclaredLength() throws Exception {
+        Arbiter a = start();
+        try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.get("/stream?chunks=3&size=5&length=10").read();
+            assertEquals("aaaaabbbbb", r.text(), "the declared ten bytes, not one more");
+            assertTrue(c.closedByServer(), "the handler failed: the connection is not reused");
+        }
+        assertEquals(200, getHello(a), "the worker keeps serving");
     }
 
     @Test
@@ -476,13 +518,7 @@ public abstract class HttpSuite {
         }
         Await.until("all six requests are in the handler", () -> app.blocked.get() == 6);
         Future<Boolean> shutdown = clients.submit(() -> a.shutdown(Duration.ofSeconds(20)));
-        Await.until("the Arbiter stops accepting", () -> {
-            try (RawClient c = RawClient.connect(a.port())) {
-                return false;
-            } catch (IOException refused) {
-                return true;
-            }
-        });
+        Await.until("the Arbiter stops accepting", () -> refusesConnections(a));
         app.unblock();
         for (Future<RawResponse> f : inFlight) {
             RawResponse r = f.get();
@@ -523,13 +559,7 @@ public abstract class HttpSuite {
         try (RawClient c = RawClient.connect(a.port())) {
             Await.until("the worker has taken the client", () -> a.stats().openConnections() == 1);
             Future<Boolean> shutdown = clients.submit(() -> a.shutdown(Duration.ofSeconds(20)));
-            Await.until("the Arbiter stops accepting", () -> {
-                try (RawClient other = RawClient.connect(a.port())) {
-                    return false;
-                } catch (IOException refused) {
-                    return true;
-                }
-            });
+            Await.until("the Arbiter stops accepting", () -> refusesConnections(a));
             RawResponse r = c.get("/hello").read();
             assertEquals(200, r.status(), "a client that connected is owed its first response");
             assertTrue(r.closes());
@@ -615,6 +645,16 @@ public abstract class HttpSuite {
             for (RawClient c : holders) {
                 c.close();
             }
+        }
+    }
+
+    /** True if a new connection to {@code a} is refused: its listener is closed. */
+    private static boolean refusesConnections(Arbiter a) {
+        try {
+            RawClient.connect(a.port()).close();
+            return false;
+        } catch (IOException refused) {
+            return true;
         }
     }
 

@@ -178,6 +178,11 @@ public final class RawClient implements AutoCloseable {
         return h.build();
     }
 
+    /** Reads up to {@code n} bytes as they come, fewer only at the end of the stream. */
+    public byte[] readBytes(int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
     /** Half-closes: the server sees end of stream, the client can still read. */
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();

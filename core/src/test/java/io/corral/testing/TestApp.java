@@ -61,7 +61,13 @@ public final class TestApp implements Handler {
             case "/stream": {
                 int chunks = Integer.parseInt(request.queryParam("chunks").orElse("3"));
                 int size = Integer.parseInt(request.queryParam("size").orElse("5"));
-                return Response.of(200).body(out -> {
+                Response response = Response.of(200);
+                // a declared length, which the test may have set wrong on purpose
+                if (request.queryParam("length").isPresent()) {
+                    response = response.header(
+                            "Content-Length", request.queryParam("length").get());
+                }
+                return response.body(out -> {
                     for (int i = 0; i < chunks; i++) {
                         byte[] piece = new byte[size];
                         Arrays.fill(piece, (byte) ('a' + i % 26));

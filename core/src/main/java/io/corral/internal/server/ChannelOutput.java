@@ -1,5 +1,6 @@
 package io.corral.internal.server;
 
+import io.corral.internal.http.BodyCount;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
 import java.io.IOException;
@@ -26,13 +27,10 @@ final class ChannelOutput extends OutputStream {
     private final byte[] chunkHeader = new byte[18];
     private final byte[] crlf = {'\r', '\n'};
 
+    private final BodyCount count = new BodyCount();
     private ByteBuffer head; // pending until the first flush
-    private Framing framing;
-    private long remaining; // LENGTH: bytes still owed
     private byte[] buffer;
     private int buffered;
-    private long bodyBytes;
-    private boolean finished;
 
     /** Called before the first byte of a response goes out; throws if the exchange was aborted. */
     interface Committer {
@@ -47,16 +45,13 @@ final class ChannelOutput extends OutputStream {
     /** Starts a response whose head is {@code head}, framed as the encoder decided. */
     void begin(ByteBuffer head, ResponseEncoder encoder) {
         this.head = head;
-        this.framing = encoder.framing();
-        this.remaining = encoder.contentLength();
         this.buffered = 0;
-        this.bodyBytes = 0;
-        this.finished = false;
+        count.begin(encoder);
     }
 
     /** Returns the body bytes written so far (without framing). */
     long bodyBytes() {
-        return bodyBytes;
+        return count.written();
     }
 
     @Override
@@ -66,22 +61,9 @@ final class ChannelOutput extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        if (finished) {
-            throw new IOException("the response body is already complete");
-        }
-        if (len == 0) {
-            return;
-        }
-        if (framing == Framing.NONE) {
+        if (!count.add(len) || len == 0) {
             return; // HEAD, 204, 304: the body is dropped
         }
-        if (framing == Framing.LENGTH) {
-            if (len > remaining) {
-                throw new IOException("the handler wrote more than the declared Content-Length of the response");
-            }
-            remaining -= len;
-        }
-        bodyBytes += len;
         if (buffer != null && buffered + len <= buffer.length) {
             System.arraycopy(b, off, buffer, buffered, len);
             buffered += len;
@@ -107,7 +89,7 @@ final class ChannelOutput extends OutputStream {
     /** Sends what is buffered (and the head, if still pending) to the client. */
     @Override
     public void flush() throws IOException {
-        if (!finished) {
+        if (!count.finished()) {
             flushBuffer(true);
         }
     }
@@ -119,15 +101,12 @@ final class ChannelOutput extends OutputStream {
      * @throws IOException if a length-delimited body is short of its declared length
      */
     void finish() throws IOException {
-        if (finished) {
+        if (count.finished()) {
             return;
         }
         flushBuffer(false);
-        finished = true;
-        if (framing == Framing.LENGTH && remaining > 0) {
-            throw new IOException("the handler wrote " + remaining + " bytes less than the declared Content-Length");
-        }
-        if (framing == Framing.CHUNKED) {
+        count.finish();
+        if (count.framing() == Framing.CHUNKED) {
             sendFramed(ByteBuffer.wrap(ResponseEncoder.LAST_CHUNK), false);
         } else if (head != null) {
             sendFramed(null, false);
@@ -156,7 +135,7 @@ final class ChannelOutput extends OutputStream {
     }
 
     private void send(ByteBuffer data) throws IOException {
-        sendFramed(data, framing == Framing.CHUNKED);
+        sendFramed(data, count.framing() == Framing.CHUNKED);
     }
 
     private void sendFramed(ByteBuffer data, boolean chunk) throws IOException {

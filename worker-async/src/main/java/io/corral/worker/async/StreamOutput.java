@@ -1,5 +1,6 @@
 package io.corral.worker.async;
 
+import io.corral.internal.http.BodyCount;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
 import java.io.IOException;
@@ -54,11 +55,9 @@ final class StreamOutput extends OutputStream {
     private final Runnable notifyLoop;
 
     // writer thread only
-    private long remaining; // LENGTH: bytes still owed
-    private long bodyBytes;
+    private final BodyCount count = new BodyCount();
     private byte[] buffer;
     private int buffered;
-    private boolean finished;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
@@ -82,8 +81,8 @@ final class StreamOutput extends OutputStream {
     StreamOutput(ByteBuffer head, Framing framing, long contentLength, Runnable notifyLoop) {
         this.head = head;
         this.framing = framing;
-        this.remaining = contentLength;
         this.notifyLoop = notifyLoop;
+        count.begin(framing, contentLength);
     }
 
     // ---- the writer's side ------------------------------------------------------------------
@@ -96,19 +95,9 @@ final class StreamOutput extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        if (finished) {
-            throw new IOException("the response body is already complete");
-        }
-        if (len == 0) {
+        if (!count.add(len) || len == 0) {
             return;
         }
-        if (framing == Framing.LENGTH) {
-            if (len > remaining) {
-                throw new IOException("the handler wrote more than the declared Content-Length of the response");
-            }
-            remaining -= len;
-        }
-        bodyBytes += len;
         if (buffer != null && buffered + len <= buffer.length) {
             System.arraycopy(b, off, buffer, buffered, len);
             buffered += len;
@@ -133,7 +122,7 @@ final class StreamOutput extends OutputStream {
     /** Sends what was written so far (and the head, if it has not gone yet). */
     @Override
     public void flush() throws IOException {
-        if (finished) {
+        if (count.finished()) {
             return;
         }
         flushBuffer();
@@ -151,10 +140,7 @@ final class StreamOutput extends OutputStream {
      */
     void complete() throws IOException {
         flushBuffer();
-        finished = true;
-        if (framing == Framing.LENGTH && remaining > 0) {
-            throw new IOException("the handler wrote " + remaining + " bytes less than the declared Content-Length");
-        }
+        count.finish();
         if (framing == Framing.CHUNKED) {
             enqueue(ResponseEncoder.LAST_CHUNK.clone());
         } else {
@@ -163,7 +149,7 @@ final class StreamOutput extends OutputStream {
         lock.lock();
         try {
             complete = true;
-            sentBodyBytes = bodyBytes;
+            sentBodyBytes = count.written();
         } finally {
             lock.unlock();
         }
@@ -171,13 +157,13 @@ final class StreamOutput extends OutputStream {
 
     /** Records that the writer failed; the loop learns of it when the writer's task hands back. */
     void fail(Throwable cause) {
-        finished = true;
+        count.abandon();
         lock.lock();
         try {
             if (failure == null) {
                 failure = cause;
             }
-            sentBodyBytes = bodyBytes;
+            sentBodyBytes = count.written();
         } finally {
             lock.unlock();
         }
