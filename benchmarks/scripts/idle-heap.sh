@@ -10,9 +10,8 @@
 #
 # sync serves one connection per thread, so it runs with --threads equal to its connection count
 # (platform threads, whose stacks live outside the heap: its heap number leaves them out, the
-# resident-set line does not). Each sync thread also opens its own selector (an epoll and an
-# eventfd descriptor), so sync needs 3 descriptors per connection and cannot hold 10,000 under a
-# 20,000 open-file limit; it is measured at SYNC_N connections (default 5000) instead.
+# resident-set line does not). It is measured at SYNC_N connections (default 5000), which keeps
+# the run to a few hundred MB of thread stacks.
 # Targets: virtual < 8 KiB, async < 4 KiB per idle connection. Builds nothing: expects the jars.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
