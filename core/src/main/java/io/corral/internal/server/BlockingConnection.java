@@ -295,7 +295,11 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             if (n < 0) {
                 return null; // the client closed; a half-sent head is nothing to answer
             }
-            setIdle(false);
+            if (!setIdle(false)) {
+                // closed as idle (a drain) just as these bytes came: the request is not run, so that
+                // no handler acts for a client that can no longer get the answer; it may retry
+                return null;
+            }
         }
     }
 
