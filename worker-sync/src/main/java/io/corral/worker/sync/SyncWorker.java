@@ -125,6 +125,11 @@ final class SyncWorker implements Worker {
         }
     }
 
+    /** True while the acceptor sees a client waiting for a thread; for this package's tests. */
+    boolean clientWaiting() {
+        return clientWaiting;
+    }
+
     @Override
     public List<Thread> threads() {
         List<Thread> all = new ArrayList<>();
