@@ -66,7 +66,7 @@ public final class Arbiter implements AutoCloseable {
     private final Config config;
     private final Hooks hooks;
     private final WorkerFactory factory;
-    private volatile Application application;
+    private Application application; // guarded by lifecycle: what new workers serve
 
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition monitorWake = lifecycle.newCondition();
@@ -117,7 +117,7 @@ public final class Arbiter implements AutoCloseable {
             boundAddress = (InetSocketAddress) listener.getLocalAddress();
             try {
                 for (int i = 0; i < target; i++) {
-                    spawn();
+                    spawn(application);
                 }
             } catch (IOException | RuntimeException e) {
                 for (WorkerSlot slot : slots) {
@@ -228,7 +228,7 @@ public final class Arbiter implements AutoCloseable {
      * @throws IllegalStateException if the Arbiter is not running
      */
     public void reload() throws IOException {
-        reload(application);
+        reload((Application) null);
     }
 
     /**
@@ -247,6 +247,7 @@ public final class Arbiter implements AutoCloseable {
         reload(Application.of(handler));
     }
 
+    /** Reloads to {@code next}, or to the current application if null. */
     private void reload(Application next) throws IOException {
         int replaced;
         lifecycle.lock();
@@ -254,27 +255,21 @@ public final class Arbiter implements AutoCloseable {
             if (phase != Phase.RUNNING) {
                 throw new IllegalStateException("the Arbiter is not running");
             }
-            List<WorkerSlot> old = new ArrayList<>();
-            for (WorkerSlot slot : slots) {
-                if (slot.state == WorkerState.RUNNING || slot.state == WorkerState.STARTING) {
-                    old.add(slot);
-                }
-            }
-            Application previous = application;
-            application = next;
+            Application app = next != null ? next : application;
+            List<WorkerSlot> old = runningSlots();
             List<WorkerSlot> successors = new ArrayList<>();
             try {
                 for (int i = 0; i < target; i++) {
-                    successors.add(spawn());
+                    successors.add(spawn(app));
                 }
             } catch (IOException | RuntimeException e) {
-                application = previous;
                 for (WorkerSlot slot : successors) {
                     stop(slot, "reload failed");
                 }
                 LOG.error("Reload failed: a new worker could not start; the old workers keep serving", e);
                 throw e;
             }
+            application = app;
             for (WorkerSlot slot : old) {
                 stop(slot, "reloaded");
             }
@@ -370,9 +365,20 @@ public final class Arbiter implements AutoCloseable {
 
     // ---- workers ------------------------------------------------------------------------
 
-    /** Starts one more worker; lifecycle lock held. */
-    private WorkerSlot spawn() throws IOException {
-        WorkerSlot slot = new WorkerSlot(nextId++, this, config, listener, application, hooks);
+    /** Returns the workers that are starting or running, not stopping, oldest first; lifecycle lock held. */
+    private List<WorkerSlot> runningSlots() {
+        List<WorkerSlot> running = new ArrayList<>();
+        for (WorkerSlot slot : slots) {
+            if (slot.state == WorkerState.RUNNING || slot.state == WorkerState.STARTING) {
+                running.add(slot);
+            }
+        }
+        return running;
+    }
+
+    /** Starts one more worker serving {@code app}; lifecycle lock held. */
+    private WorkerSlot spawn(Application app) throws IOException {
+        WorkerSlot slot = new WorkerSlot(nextId++, this, config, listener, app, hooks);
         Worker worker = factory.create(slot);
         slot.worker = worker;
         slots.add(slot);
@@ -398,14 +404,9 @@ public final class Arbiter implements AutoCloseable {
 
     /** Spawns or retires workers to match the target; lifecycle lock held. */
     private void adjustWorkerCount() throws IOException {
-        List<WorkerSlot> running = new ArrayList<>();
-        for (WorkerSlot slot : slots) {
-            if (slot.state == WorkerState.RUNNING || slot.state == WorkerState.STARTING) {
-                running.add(slot);
-            }
-        }
+        List<WorkerSlot> running = runningSlots();
         for (int n = running.size(); n < target; n++) {
-            spawn();
+            spawn(application);
         }
         for (int i = 0; i < running.size() - target; i++) {
             stop(running.get(i), "resized"); // the oldest first, as gunicorn's TTOU does
@@ -416,7 +417,7 @@ public final class Arbiter implements AutoCloseable {
     private void replace(WorkerSlot slot, String reason, boolean graceful) {
         workerRestarts.increment();
         try {
-            spawn();
+            spawn(application);
         } catch (IOException | RuntimeException e) {
             LOG.error("Could not start a successor for worker {}; will retry", slot.id, e);
         }
