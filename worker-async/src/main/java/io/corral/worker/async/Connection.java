@@ -5,6 +5,7 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -46,6 +47,8 @@ final class Connection extends TimerWheel.Timer {
 
     final EventLoop loop;
     final SocketChannel channel;
+    /** The client's address, looked up once for every request on the connection. */
+    final InetSocketAddress remote;
     /** False for a connection accepted only to be refused with 503; it is not in the stats. */
     final boolean counted;
 
@@ -65,15 +68,21 @@ final class Connection extends TimerWheel.Timer {
         this.loop = loop;
         this.channel = channel;
         this.counted = counted;
+        this.remote = remoteAddress(channel);
+    }
+
+    private static InetSocketAddress remoteAddress(SocketChannel channel) {
+        try {
+            return (InetSocketAddress) channel.getRemoteAddress();
+        } catch (IOException e) {
+            return InetSocketAddress.createUnresolved("0.0.0.0", 0);
+        }
     }
 
     /** Registers with the loop's selector for reading and arms the first head's deadline. */
     void open(Selector selector) throws ClosedChannelException {
         key = channel.register(selector, SelectionKey.OP_READ, this);
-        long headerNanos = loop.config.headerTimeout().toNanos();
-        if (headerNanos > 0) {
-            loop.timers.schedule(this, System.nanoTime() + headerNanos);
-        }
+        armHeaderDeadline();
     }
 
     /** Answers a connection the worker has no room for with 503, then closes it. */
@@ -242,7 +251,7 @@ final class Connection extends TimerWheel.Timer {
      * encoder buffer: what is left of it is copied.
      *
      * @return true if everything went out; false if bytes wait for the socket or the connection
-     *     closed (see {@link #isClosed()})
+     *     closed
      */
     boolean send(ByteBuffer first, ByteBuffer second) {
         if (state == CLOSED) {
@@ -385,11 +394,6 @@ final class Connection extends TimerWheel.Timer {
         if (state == READ_HEAD && served && (parser == null || !parser.inProgress())) {
             close();
         }
-    }
-
-    /** Returns true once the connection is closed. */
-    boolean isClosed() {
-        return state == CLOSED;
     }
 
     /** Closes now; an exchange in flight is lost. */

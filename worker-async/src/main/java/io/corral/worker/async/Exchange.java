@@ -64,7 +64,7 @@ final class Exchange {
         this.conn = conn;
         this.loop = conn.loop;
         this.head = head;
-        this.remote = remoteAddress(conn);
+        this.remote = conn.remote;
     }
 
     // ---- the request body ---------------------------------------------------------------------
@@ -341,7 +341,6 @@ final class Exchange {
     void expired(long nowNanos) {
         long request = requestDeadline();
         if (phase == BODY && (request == 0 || nowNanos - request < 0)) {
-            phase = DONE;
             refused(408);
             conn.respondErrorAndClose(408, "the request body stalled for longer than header_timeout");
             return;
@@ -449,14 +448,6 @@ final class Exchange {
                 EventLoop.LOG.warn("A hook failed", e);
             }
             Thread.interrupted();
-        }
-    }
-
-    private static InetSocketAddress remoteAddress(Connection conn) {
-        try {
-            return (InetSocketAddress) conn.channel.getRemoteAddress(); // cached by the channel
-        } catch (IOException e) {
-            return InetSocketAddress.createUnresolved("0.0.0.0", 0);
         }
     }
 }

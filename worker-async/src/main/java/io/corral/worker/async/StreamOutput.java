@@ -56,6 +56,7 @@ final class StreamOutput extends OutputStream {
 
     // writer thread only
     private final BodyCount count = new BodyCount();
+    private final byte[] sizeLine = new byte[18];
     private byte[] buffer;
     private int buffered;
 
@@ -142,7 +143,7 @@ final class StreamOutput extends OutputStream {
         flushBuffer();
         count.finish();
         if (framing == Framing.CHUNKED) {
-            enqueue(ResponseEncoder.LAST_CHUNK.clone());
+            enqueue(ResponseEncoder.LAST_CHUNK); // only ever read
         } else {
             enqueue(null); // the head of an empty body, if nothing else carried it
         }
@@ -181,7 +182,6 @@ final class StreamOutput extends OutputStream {
         if (framing != Framing.CHUNKED) {
             return Arrays.copyOfRange(b, off, off + len);
         }
-        byte[] sizeLine = new byte[18];
         int h = ResponseEncoder.chunkHeader(len, sizeLine, 0);
         byte[] framed = new byte[h + len + 2];
         System.arraycopy(sizeLine, 0, framed, 0, h);
