@@ -46,8 +46,6 @@ public final class BodyDecoder {
 
     private static final int MAX_SIZE_DIGITS = 16;
 
-    private static final String SIZE_LINE_TOO_LONG = "chunk size line is longer than " + MAX_SIZE_LINE + " bytes";
-
     private enum State {
         /** Delimited by Content-Length: {@link #remaining} bytes to go. */
         FIXED,
@@ -76,7 +74,6 @@ public final class BodyDecoder {
     private FieldLine fieldLine;
     private Headers.Builder trailerFields;
     private int trailerCount;
-    private String trailerTooLong;
     private Headers trailers = Headers.empty();
 
     private BodyDecoder(Limits limits, State state, long remaining) {
@@ -158,7 +155,7 @@ public final class BodyDecoder {
             while (true) {
                 switch (state) {
                     case CHUNK_SIZE -> {
-                        if (!lines.next(in, MAX_SIZE_LINE, 400, SIZE_LINE_TOO_LONG)) {
+                        if (!lines.next(in, MAX_SIZE_LINE, 400, "chunk size line", MAX_SIZE_LINE)) {
                             return written;
                         }
                         chunkSize(lines.array(), lines.start(), lines.end());
@@ -189,7 +186,7 @@ public final class BodyDecoder {
                         }
                     }
                     case TRAILERS -> {
-                        if (!lines.next(in, limits.fieldSize(), 431, trailerTooLong)) {
+                        if (!lines.next(in, limits.fieldSize(), 431, "trailer line", limits.fieldSize())) {
                             return written;
                         }
                         if (lines.isEmpty()) {
@@ -237,7 +234,6 @@ public final class BodyDecoder {
         if (size == 0) {
             if (fieldLine == null) {
                 fieldLine = new FieldLine();
-                trailerTooLong = "trailer line is longer than " + limits.fieldSize() + " bytes";
             }
             state = State.TRAILERS;
             return;

@@ -38,12 +38,14 @@ final class LineReader {
      * @param max the most bytes the line may hold, not counting its ending; may be negative, then
      *     no line fits
      * @param status the status to fail with when the line is longer than {@code max}
-     * @param tooLong the message to fail with, such as "request line is longer than 4094 bytes"
+     * @param what the line's name in the failure message, such as "request line"
+     * @param shownLimit the limit the failure message names ({@code max} may be less, when bytes
+     *     before the line count toward it)
      * @return true if a line is complete, with {@code in} positioned after its LF; false if every
      *     byte of {@code in} was consumed without finding the end
      * @throws BadMessageException as soon as more than {@code max} bytes of content are known
      */
-    boolean next(ByteBuffer in, int max, int status, String tooLong) throws BadMessageException {
+    boolean next(ByteBuffer in, int max, int status, String what, int shownLimit) throws BadMessageException {
         int pos = in.position();
         int limit = in.limit();
         int lf = indexOfLf(in, pos, limit);
@@ -55,7 +57,7 @@ final class LineReader {
             int total = held + n;
             // more than max bytes, unless the only extra one is a CR that a LF may follow
             if (total > max && !(total == max + 1 && in.get(limit - 1) == CR)) {
-                throw new BadMessageException(status, tooLong);
+                throw tooLong(status, what, shownLimit);
             }
             append(in, pos, n, max + 1);
             in.position(limit);
@@ -66,7 +68,7 @@ final class LineReader {
         boolean cr = n > 0 ? in.get(lf - 1) == CR : held > 0 && buf[held - 1] == CR;
         int content = cr ? total - 1 : total;
         if (content > max) {
-            throw new BadMessageException(status, tooLong);
+            throw tooLong(status, what, shownLimit);
         }
         if (held == 0 && in.hasArray()) {
             lineArray = in.array();
@@ -81,6 +83,11 @@ final class LineReader {
         lineLength = total + 1;
         in.position(lf + 1);
         return true;
+    }
+
+    /** The failure for a line over its limit; its message is built only when a line is refused. */
+    private static BadMessageException tooLong(int status, String what, int shownLimit) {
+        return new BadMessageException(status, what + " is longer than " + shownLimit + " bytes");
     }
 
     /** Returns true if bytes of an unfinished line are held. */

@@ -56,8 +56,6 @@ public final class RequestParser {
     private final Limits limits;
     private final LineReader lines = new LineReader();
     private final FieldLine fieldLine = new FieldLine();
-    private final String requestLineTooLong;
-    private final String fieldTooLong;
 
     private BadMessageException failure;
     private int state = REQUEST_LINE;
@@ -84,8 +82,6 @@ public final class RequestParser {
     /** Creates a parser that enforces {@code limits}. */
     public RequestParser(Limits limits) {
         this.limits = limits;
-        this.requestLineTooLong = "request line is longer than " + limits.requestLine() + " bytes";
-        this.fieldTooLong = "header line is longer than " + limits.fieldSize() + " bytes";
         startOver();
     }
 
@@ -105,7 +101,7 @@ public final class RequestParser {
         try {
             while (true) {
                 if (state == REQUEST_LINE) {
-                    if (!lines.next(in, limits.requestLine() - skipped, 414, requestLineTooLong)) {
+                    if (!lines.next(in, limits.requestLine() - skipped, 414, "request line", limits.requestLine())) {
                         return null;
                     }
                     if (lines.isEmpty()) {
@@ -115,7 +111,7 @@ public final class RequestParser {
                         state = FIELDS;
                     }
                 } else {
-                    if (!lines.next(in, limits.fieldSize(), 431, fieldTooLong)) {
+                    if (!lines.next(in, limits.fieldSize(), 431, "header line", limits.fieldSize())) {
                         return null;
                     }
                     if (lines.isEmpty()) {

@@ -88,6 +88,17 @@ class RequestParserTest {
         ByteBuffer in = bytes("GET /" + "a".repeat(100_000));
         BadMessageException e = assertThrows(BadMessageException.class, () -> small.parse(in));
         assertEquals(414, e.status());
+        assertEquals("request line is longer than 16 bytes", e.getMessage());
+    }
+
+    @Test
+    void namesTheLimitAnOverlongHeaderLineBroke() {
+        RequestParser small = new RequestParser(new Limits(100, 10, 20, 0));
+        BadMessageException e = assertThrows(
+                BadMessageException.class,
+                () -> small.parse(bytes("GET / HTTP/1.1\r\nX-Long: " + "v".repeat(40) + "\r\n")));
+        assertEquals(431, e.status());
+        assertEquals("header line is longer than 20 bytes", e.getMessage());
     }
 
     @Test
