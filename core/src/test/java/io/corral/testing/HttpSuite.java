@@ -401,6 +401,11 @@ public abstract class HttpSuite {
             assertEquals(500, c.get("/throw").read().status());
         }
         try (RawClient c = RawClient.connect(a.port())) {
+            RawResponse r = c.get("/null").read();
+            assertEquals(500, r.status(), "a handler that returned null");
+            assertEquals("Internal Server Error\n", r.text());
+        }
+        try (RawClient c = RawClient.connect(a.port())) {
             assertEquals(200, c.get("/hello").read().status());
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code GET /hello} → {@code Hello, World!}
  *   <li>{@code POST /echo} → the request body
+ *   <li>{@code GET /null} → the handler returns null (a bug the server answers with 500)
  *   <li>{@code GET /sleep?ms=N} → 200 after sleeping N ms (interruptibly)
  *   <li>{@code GET /throw} → the handler throws
  *   <li>{@code GET /stream?chunks=N&size=S} → a streamed body of N flushed pieces of S bytes
@@ -58,6 +59,8 @@ public final class TestApp implements Handler {
                 return Response.ok("slept");
             case "/throw":
                 throw new IllegalStateException("the handler failed on purpose");
+            case "/null":
+                return null; // a broken handler: the server must answer 500
             case "/stream": {
                 int chunks = Integer.parseInt(request.queryParam("chunks").orElse("3"));
                 int size = Integer.parseInt(request.queryParam("size").orElse("5"));

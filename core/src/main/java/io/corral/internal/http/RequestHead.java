@@ -1,6 +1,9 @@
 package io.corral.internal.http;
 
 import io.corral.http.Headers;
+import io.corral.http.Request;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
 
 /**
  * A parsed request line and header block, with the framing and persistence decisions the codec
@@ -25,6 +28,18 @@ public record RequestHead(
         boolean chunked,
         boolean keepAlive,
         boolean expectContinue) {
+
+    /** Returns the {@link Request} a handler sees for this head, from {@code remote}, with {@code body}. */
+    public Request toRequest(InetSocketAddress remote, InputStream body) {
+        return Request.builder()
+                .method(method)
+                .target(target)
+                .version(version())
+                .headers(headers)
+                .remoteAddress(remote)
+                .body(body, contentLength)
+                .build();
+    }
 
     /** Returns {@code HTTP/1.0} or {@code HTTP/1.1}. */
     public String version() {

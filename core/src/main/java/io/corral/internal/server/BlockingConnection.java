@@ -336,14 +336,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private boolean exchange(RequestHead head) throws IOException {
         requestLine = head.requestLine();
         BodyInput body = new BodyInput(BodyDecoder.forHead(head, limits), head.expectContinue());
-        Request request = Request.builder()
-                .method(head.method())
-                .target(head.target())
-                .version(head.version())
-                .headers(head.headers())
-                .remoteAddress(remote)
-                .body(body, head.contentLength())
-                .build();
+        Request request = head.toRequest(remote, body);
         long start = System.nanoTime();
         lock.lock();
         try {
@@ -358,9 +351,6 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         Throwable failure = null;
         try {
             response = handler.handle(request);
-            if (response == null) {
-                failure = new NullPointerException("the handler returned null instead of a Response");
-            }
         } catch (Throwable t) {
             failure = t;
         }
@@ -378,10 +368,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             finished(request, head, bad.status(), 0, start);
             return false;
         }
-        if (failure != null) {
-            LOG.error("Error handling request {}", head.requestLine(), failure);
-            response = Response.text(500, "Internal Server Error\n");
-        }
+        response = Exchanges.answer(LOG, head, response, failure);
         keepAlive = head.keepAlive()
                 && config.keepAliveEnabled()
                 && !closing()
@@ -556,11 +543,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     }
 
     private static void callHook(Runnable hook) {
-        try {
-            hook.run();
-        } catch (RuntimeException e) {
-            LOG.warn("A hook failed", e);
-        }
+        Exchanges.callHook(LOG, hook);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
 import io.corral.internal.server.AccessLog;
+import io.corral.internal.server.Exchanges;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -132,14 +133,7 @@ final class Exchange {
         conn.deadline(requestDeadline());
         InputStream bodyStream = body == null ? InputStream.nullInputStream() : body.stream();
         body = null;
-        request = Request.builder()
-                .method(head.method())
-                .target(head.target())
-                .version(head.version())
-                .headers(head.headers())
-                .remoteAddress(remote)
-                .body(bodyStream, head.contentLength())
-                .build();
+        request = head.toRequest(remote, bodyStream);
         if (loop.asyncHandler != null) {
             runAsync();
         } else if (!loop.offload.hasRoom()) {
@@ -242,14 +236,7 @@ final class Exchange {
             conn.respondErrorAndClose(bad.status(), bad.getMessage());
             return;
         }
-        if (failure == null && response == null) {
-            failure = new NullPointerException("the handler returned null instead of a Response");
-        }
-        if (failure != null) {
-            EventLoop.LOG.error("Error handling request {}", head.requestLine(), failure);
-            response = Response.text(500, "Internal Server Error\n");
-        }
-        send(response);
+        send(Exchanges.answer(EventLoop.LOG, head, response, failure));
     }
 
     // ---- the response -------------------------------------------------------------------------
@@ -419,11 +406,7 @@ final class Exchange {
 
     private void preRequest() {
         hooked = true;
-        try {
-            loop.hooks.preRequest(request);
-        } catch (RuntimeException e) {
-            EventLoop.LOG.warn("A hook failed", e);
-        }
+        Exchanges.callHook(EventLoop.LOG, () -> loop.hooks.preRequest(request));
         Thread.interrupted();
     }
 
@@ -442,11 +425,7 @@ final class Exchange {
         AccessLog.log(remote, head, code, sentBytes);
         if (hooked) {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-            try {
-                loop.hooks.postRequest(request, code, elapsed);
-            } catch (RuntimeException e) {
-                EventLoop.LOG.warn("A hook failed", e);
-            }
+            Exchanges.callHook(EventLoop.LOG, () -> loop.hooks.postRequest(request, code, elapsed));
             Thread.interrupted();
         }
     }
