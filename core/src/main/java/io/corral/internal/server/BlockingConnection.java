@@ -109,10 +109,29 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private boolean closed;
 
     /**
-     * Wraps an accepted connection; it must be in blocking mode. Call {@link #serve()} on the thread
-     * that is to serve it.
+     * Wraps a connection a worker accepted, switching it to blocking mode; call {@link #serve()} on
+     * the thread that is to serve it.
+     *
+     * @return the connection, or null if it could not be set up (the client already gone), in which
+     *     case the channel is closed
      */
-    public BlockingConnection(SocketChannel channel, WorkerContext context, Handler handler, Policy policy)
+    public static BlockingConnection open(
+            SocketChannel channel, WorkerContext context, Handler handler, Policy policy) {
+        try {
+            channel.configureBlocking(true);
+            return new BlockingConnection(channel, context, handler, policy);
+        } catch (IOException e) {
+            LOG.debug("Could not set up a connection: {}", e.toString());
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            return null;
+        }
+    }
+
+    private BlockingConnection(SocketChannel channel, WorkerContext context, Handler handler, Policy policy)
             throws IOException {
         this.channel = channel;
         this.socket = channel.socket();

@@ -291,17 +291,8 @@ final class SyncWorker implements Worker {
         }
 
         private void serve(SocketChannel channel) {
-            BlockingConnection connection;
-            try {
-                channel.configureBlocking(true);
-                connection = new BlockingConnection(channel, context, handler, this);
-            } catch (IOException e) {
-                LOG.debug("Could not set up a connection: {}", e.toString());
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
+            BlockingConnection connection = BlockingConnection.open(channel, context, handler, this);
+            if (connection == null) {
                 return;
             }
             connections.add(connection);

@@ -152,13 +152,9 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
             acceptor.reject(channel);
             return;
         }
-        BlockingConnection connection;
-        try {
-            channel.configureBlocking(true);
-            connection = new BlockingConnection(channel, context, handler, this);
-        } catch (IOException e) {
+        BlockingConnection connection = BlockingConnection.open(channel, context, handler, this);
+        if (connection == null) {
             permits.release();
-            closeQuietly(channel);
             return;
         }
         connections.add(connection);
@@ -195,13 +191,5 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
     @Override
     public void abandoned(BlockingConnection connection, Thread servingThread) {
         // the permit came back when the connection closed; the parked thread is not waited for
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing to do
-        }
     }
 }
