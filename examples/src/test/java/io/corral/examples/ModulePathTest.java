@@ -60,12 +60,19 @@ class ModulePathTest {
                 "sync",
                 "virtual",
                 "async");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // the output goes to a file, so that a check that hangs is killed and reported, and one that
+        // writes a lot never blocks on a full pipe
+        Path log = Files.createTempFile("module-path-check", ".log");
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean exited = p.waitFor(120, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!exited) {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.deleteIfExists(log);
         assertTrue(exited, "the check did not finish:\n" + output);
         assertEquals(0, p.exitValue(), "the module-path check failed:\n" + output + "\nmodule path: " + modulePath);
         assertTrue(output.contains("module io.corral.examples found workers"), output);
