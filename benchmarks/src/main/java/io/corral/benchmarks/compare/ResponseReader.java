@@ -1,8 +1,10 @@
 package io.corral.benchmarks.compare;
 
+import io.corral.internal.http.Tokens;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Finds the end of one HTTP/1.1 response in the bytes a load-generator connection has received,
@@ -20,6 +22,9 @@ import java.nio.charset.StandardCharsets;
  * runs until the server closes; {@link #endOfStream()} completes it.
  */
 public final class ResponseReader {
+
+    /** Splits a head into lines; compiled once, as String.split would compile it for every head. */
+    private static final Pattern CRLF = Pattern.compile("\r\n");
 
     private static final int MAX_HEAD = 16 * 1024;
 
@@ -140,7 +145,7 @@ public final class ResponseReader {
     }
 
     /** Returns the index just after the CRLFCRLF that ends the head, or -1. */
-    private static int headEnd(ByteBuffer in) {
+    static int headEnd(ByteBuffer in) {
         for (int i = in.position(); i + 3 < in.limit(); i++) {
             if (in.get(i) == '\r' && in.get(i + 1) == '\n' && in.get(i + 2) == '\r' && in.get(i + 3) == '\n') {
                 return i + 4;
@@ -163,7 +168,7 @@ public final class ResponseReader {
         byte[] bytes = new byte[end - in.position()];
         in.get(bytes);
         String head = new String(bytes, StandardCharsets.ISO_8859_1);
-        String[] lines = head.split("\r\n");
+        String[] lines = CRLF.split(head);
         String statusLine = lines[0];
         if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
             throw new IOException("not an HTTP/1.x status line: " + abbreviate(statusLine));
@@ -194,10 +199,9 @@ public final class ResponseReader {
             } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
                 chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
             } else if (name.equalsIgnoreCase("Connection")) {
-                String v = value.toLowerCase(java.util.Locale.ROOT);
-                if (v.contains("close")) {
+                if (Tokens.listContains(value, "close")) {
                     closeAfter = true;
-                } else if (v.contains("keep-alive")) {
+                } else if (Tokens.listContains(value, "keep-alive")) {
                     closeAfter = false;
                 }
             }

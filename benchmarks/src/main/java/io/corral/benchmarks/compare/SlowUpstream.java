@@ -174,7 +174,7 @@ public final class SlowUpstream implements AutoCloseable {
         conn.in.flip();
         int heads = 0;
         while (true) {
-            int end = headEnd(conn.in);
+            int end = ResponseReader.headEnd(conn.in);
             if (end < 0) {
                 break;
             }
@@ -236,15 +236,6 @@ public final class SlowUpstream implements AutoCloseable {
         if (conn.closeAfterResponses) {
             closeQuietly(conn.key);
         }
-    }
-
-    private static int headEnd(ByteBuffer in) {
-        for (int i = in.position(); i + 3 < in.limit(); i++) {
-            if (in.get(i) == '\r' && in.get(i + 1) == '\n' && in.get(i + 2) == '\r' && in.get(i + 3) == '\n') {
-                return i + 4;
-            }
-        }
-        return -1;
     }
 
     private static boolean hasBody(ByteBuffer in, int end) {
