@@ -50,7 +50,8 @@ public abstract class NginxSuite {
                         .workerClass(workerClass())
                         .threads(8)
                         .keepalive(Duration.ofSeconds(75)) // above nginx's upstream keepalive_timeout (60 s)
-                        .timeout(Duration.ofSeconds(1))
+                        // the 504 test waits this long; every other request here must finish within it
+                        .timeout(Duration.ofSeconds(3))
                         .build())
                 .handler(app)
                 .start();
