@@ -337,28 +337,13 @@ final class Exchange {
 
     /** Aborts a request past {@code timeout}: cancels its stage or interrupts its thread, then 504 or a close. */
     private void abortPastTimeout(long nowNanos) {
-        String threadName = loop.thread.getName();
-        StackTraceElement[] stack = NO_STACK;
         boolean started = phase == SENDING;
-        if (task != null) {
-            OffloadPool.StuckThread stuck = loop.offload.abandon(task, true);
-            if (stuck != null) {
-                threadName = stuck.name();
-                stack = stuck.stack();
-            }
-            task = null;
-        }
-        if (future != null) {
-            future.cancel(true);
-        }
+        OffloadPool.StuckThread stuck = stopWork(true);
         if (stream != null) {
-            OffloadPool.StuckThread writer = stream.stop(true);
-            if (writer != null) {
-                threadName = writer.name();
-                stack = writer.stack();
-            }
             started |= stream.committed();
         }
+        String threadName = stuck != null ? stuck.name() : loop.thread.getName();
+        StackTraceElement[] stack = stuck != null ? stuck.stack() : NO_STACK;
         int code = 0;
         phase = DONE;
         if (started) {
@@ -376,21 +361,37 @@ final class Exchange {
                 stack));
     }
 
-    /** The connection closed under this exchange; a request the handler had counts as finished, unanswered. */
-    void connectionLost() {
-        if (phase == DONE) {
-            return;
-        }
+    /**
+     * Stops the work in progress: abandons the handler's offload task, cancels its stage, stops a
+     * streaming writer. Returns the thread found stuck in that work (with its stack if {@code
+     * withStack}), the writer's before the task's, or null.
+     */
+    private OffloadPool.StuckThread stopWork(boolean withStack) {
+        OffloadPool.StuckThread stuck = null;
         if (task != null) {
-            loop.offload.abandon(task, false);
+            stuck = loop.offload.abandon(task, withStack);
             task = null;
         }
         if (future != null) {
             future.cancel(true);
         }
+        if (stream != null) {
+            OffloadPool.StuckThread writer = stream.stop(withStack);
+            if (writer != null) {
+                stuck = writer;
+            }
+        }
+        return stuck;
+    }
+
+    /** The connection closed under this exchange; a request the handler had counts as finished, unanswered. */
+    void connectionLost() {
+        if (phase == DONE) {
+            return;
+        }
+        stopWork(false);
         long sent = 0;
         if (stream != null) {
-            stream.stop(false);
             sent = stream.bodyBytes();
         } else if (phase == SENDING) {
             sent = bodyBytes;
