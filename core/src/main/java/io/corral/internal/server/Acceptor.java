@@ -116,11 +116,20 @@ public abstract class Acceptor {
         } catch (ClosedChannelException e) {
             throw e;
         } catch (IOException e) {
-            LOG.warn("accept failed on worker {}: {}", context.workerId(), e.toString());
-            sel.select(PAUSE_AFTER_FAILED_ACCEPT_MILLIS);
-            sel.selectedKeys().clear();
+            pauseAfterFailedAccept(sel, e);
             return null;
         }
+    }
+
+    /**
+     * Reports a failed accept (EMFILE and the like) and pauses briefly on {@code sel}, so that
+     * connections can close before the next try; for a loop that accepts by itself, such as one
+     * that must not hold a lock through the pause.
+     */
+    public final void pauseAfterFailedAccept(Selector sel, IOException failure) throws IOException {
+        LOG.warn("accept failed on worker {}: {}", context.workerId(), failure.toString());
+        sel.select(PAUSE_AFTER_FAILED_ACCEPT_MILLIS);
+        sel.selectedKeys().clear();
     }
 
     /**

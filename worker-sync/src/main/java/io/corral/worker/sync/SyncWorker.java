@@ -8,6 +8,7 @@ import io.corral.internal.server.Termination;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -185,17 +186,27 @@ final class SyncWorker implements Worker {
      * is always queued ahead of the stop marker and served, never dropped.
      */
     private boolean acceptAndHandOff(Selector sel) throws IOException {
+        IOException failed;
         lock.lock();
         try {
-            SocketChannel channel = accepting ? acceptor.accept(sel) : null;
+            if (!accepting) {
+                return false;
+            }
+            SocketChannel channel = context.listener().accept();
             if (channel == null) {
                 return false;
             }
             handoff.add(channel);
             return true;
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            failed = e;
         } finally {
             lock.unlock();
         }
+        acceptor.pauseAfterFailedAccept(sel, failed); // not under the lock: stopping need not wait for it
+        return false;
     }
 
     /**
