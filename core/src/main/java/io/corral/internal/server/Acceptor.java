@@ -169,7 +169,9 @@ public abstract class Acceptor {
         } catch (InterruptedException | ClosedSelectorException | ClosedChannelException e) {
             // stopping: the selector or the listener was closed, or the thread interrupted
         } catch (IOException | RuntimeException | Error e) {
-            if (!closing) {
+            if (selector == null && e instanceof IOException openFailed) {
+                startFailure = openFailed; // Selector.open() failed: start() reports it
+            } else if (!closing) {
                 LOG.error("The acceptor of worker {} failed", context.workerId(), e);
                 context.failed(e);
             }
