@@ -2,14 +2,18 @@ package io.corral;
 
 import io.corral.http.AsyncHandler;
 import io.corral.http.Handler;
+import io.corral.internal.server.BlockingConnection;
+import io.corral.internal.server.CorralThreads;
 import io.corral.spi.Application;
 import io.corral.spi.Worker;
+import io.corral.spi.WorkerContext;
 import io.corral.spi.WorkerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,11 +50,15 @@ import org.slf4j.LoggerFactory;
  * stack); a worker that failed, or whose loop went silent for {@code timeout}, is replaced; a
  * worker that reached {@code max_requests} gets a successor first and then drains.
  *
- * <p>Worker threads are not daemons, so a started Arbiter keeps the JVM running until it is shut
- * down, as the JDK's HTTP server does. Installing a JVM shutdown hook that calls {@link #close()}
- * is the application's choice.
+ * <p>Threads: the monitor ({@code corral-arbiter}) is a daemon; the threads that serve
+ * (acceptors, sync serving threads, event loops, offload threads) are platform threads that are
+ * never daemons, whichever thread starts them, so a started Arbiter keeps the JVM running until
+ * it is shut down, as the JDK's HTTP server does, even after every worker has been replaced.
+ * Virtual threads (the virtual worker's connections) are daemons by the JVM's rule. Installing a
+ * JVM shutdown hook that calls {@link #close()} is the application's choice.
  *
  * <p>Thread-safe: lifecycle methods are serialized by one lock and may be called from any thread.
+ * The monitor does no socket I/O under that lock, and {@link Hooks} never run under it.
  */
 public final class Arbiter implements AutoCloseable {
 
@@ -71,6 +79,7 @@ public final class Arbiter implements AutoCloseable {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition monitorWake = lifecycle.newCondition();
     private final List<WorkerSlot> slots = new CopyOnWriteArrayList<>();
+    private final List<Runnable> deferredHooks = new ArrayList<>(); // guarded by lifecycle
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Phase phase = Phase.NEW;
     private volatile int target;
@@ -107,12 +116,15 @@ public final class Arbiter implements AutoCloseable {
      * @throws IllegalStateException if it was started before
      */
     public Arbiter start() throws IOException {
+        if (phase != Phase.NEW) {
+            throw new IllegalStateException("the Arbiter was already started");
+        }
+        callHook(() -> hooks.onStarting(config)); // before binding, so not deferred as the lock would
         lifecycle.lock();
         try {
             if (phase != Phase.NEW) {
                 throw new IllegalStateException("the Arbiter was already started");
             }
-            callHook(() -> hooks.onStarting(config));
             listener = bind(config);
             boundAddress = (InetSocketAddress) listener.getLocalAddress();
             try {
@@ -130,11 +142,10 @@ public final class Arbiter implements AutoCloseable {
                 throw e;
             }
             phase = Phase.RUNNING;
-            monitor = new Thread(this::monitorLoop, "corral-arbiter");
-            monitor.setDaemon(true);
+            monitor = CorralThreads.daemon("corral-arbiter", this::monitorLoop);
             monitor.start();
         } finally {
-            lifecycle.unlock();
+            unlock();
         }
         LOG.info(
                 "Listening at http://{}:{} ({} {} worker{})",
@@ -209,7 +220,7 @@ public final class Arbiter implements AutoCloseable {
             target = workers;
             adjustWorkerCount();
         } finally {
-            lifecycle.unlock();
+            unlock();
         }
         if (old != workers) {
             LOG.info("Workers: {} -> {}", old, workers);
@@ -276,19 +287,24 @@ public final class Arbiter implements AutoCloseable {
             workerRestarts.add(old.size());
             replaced = old.size();
         } finally {
-            lifecycle.unlock();
+            unlock();
         }
         LOG.info("Reloaded: {} new worker(s) started, {} old one(s) draining", target, replaced);
         callHook(() -> hooks.onReload(this));
     }
 
     /**
-     * Stops gracefully: stops accepting and closes the listener, closes idle keep-alive
-     * connections, lets requests in flight finish (their connections close after the response),
-     * answers a client that had connected but not yet sent its request (it has {@code
-     * header_timeout}), and after {@code grace} aborts what is left. Returns when every worker has
-     * stopped. Clients still in the kernel's backlog, never accepted, are reset when the listener
-     * closes, as with gunicorn.
+     * Stops gracefully and loses no request a client has sent: takes every client queued in the
+     * kernel's backlog and hands it to a worker, then stops the workers accepting and closes the
+     * listener, so that a later client is refused at connect (which it can safely retry) rather
+     * than reset after sending. Each worker then answers every request that reaches it (in flight,
+     * on a kept-alive connection, or from a client that had connected but not yet sent its request,
+     * which has {@code header_timeout}) with {@code Connection: close}, closes an idle keep-alive
+     * connection when its {@code keepalive} runs out, and after {@code grace} aborts what is left.
+     * Returns when every worker has stopped.
+     *
+     * <p>The one window left: a client whose connection the kernel completes in the moment between
+     * the last look at the backlog and the listener's close (microseconds) is reset.
      *
      * @return true if everything finished within {@code grace}, false if requests were aborted
      */
@@ -308,6 +324,7 @@ public final class Arbiter implements AutoCloseable {
                 phase = Phase.STOPPING;
                 LOG.info("Shutting down: stopping {} worker(s), grace {}", slots.size(), grace);
                 long deadline = System.nanoTime() + grace.toNanos();
+                drainBacklog();
                 for (WorkerSlot slot : slots) {
                     if (slot.state != WorkerState.STOPPING) {
                         stop(slot, "shutdown");
@@ -321,7 +338,7 @@ public final class Arbiter implements AutoCloseable {
                 monitorWake.signalAll();
             }
         } finally {
-            lifecycle.unlock();
+            unlock();
         }
         if (stopping == null) {
             awaitTermination();
@@ -339,6 +356,39 @@ public final class Arbiter implements AutoCloseable {
         callHook(() -> hooks.onExit(this));
         terminated.countDown();
         return graceful;
+    }
+
+    /**
+     * Takes every client queued in the listener's backlog and hands it to a running worker, which
+     * answers its request (with {@code Connection: close}, as the worker is stopped right after):
+     * closing the listener would otherwise reset clients that may have sent their request already.
+     * Lifecycle lock held; accepting never blocks (the listener is non-blocking).
+     */
+    private void drainBacklog() {
+        List<WorkerSlot> takers = runningSlots();
+        int taken = 0;
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException e) {
+                LOG.warn("Shutting down: could not take a queued client from the backlog: {}", e.toString());
+                break;
+            }
+            if (channel == null) {
+                break;
+            }
+            if (takers.isEmpty()) {
+                CorralThreads.virtual("corral-arbiter-reject", () -> BlockingConnection.reject(channel))
+                        .start();
+            } else {
+                takers.get(taken % takers.size()).worker.adopt(channel);
+            }
+            taken++;
+        }
+        if (taken > 0) {
+            LOG.info("Shutting down: {} client(s) queued in the backlog will be answered", taken);
+        }
     }
 
     /** Shuts down with {@code graceful_timeout} as the grace. */
@@ -472,7 +522,7 @@ public final class Arbiter implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 LOG.error("The Arbiter's monitor failed a check; it carries on", e);
             } finally {
-                lifecycle.unlock();
+                unlock();
             }
         }
     }
@@ -495,6 +545,15 @@ public final class Arbiter implements AutoCloseable {
                 } else if (config.hasTimeout() && slot.silentFor(now, timeoutNanos) && !slot.busy()) {
                     logHung(slot);
                     replace(slot, "hung", false);
+                } else if (slot.abandonedThreads() > WorkerContext.MAX_ABANDONED_THREADS) {
+                    LOG.error(
+                            "Worker {} has {} handler threads that ignored their interrupt after timeout and"
+                                    + " still run (more than {}); replacing it. The JVM cannot stop such a thread:"
+                                    + " make the handler honour interrupts or bound its own waits",
+                            slot.id,
+                            slot.abandonedThreads(),
+                            WorkerContext.MAX_ABANDONED_THREADS);
+                    replace(slot, "abandoned threads", true);
                 } else if (slot.retireRequested()) {
                     replace(slot, "max_requests", true);
                 }
@@ -554,7 +613,7 @@ public final class Arbiter implements AutoCloseable {
             try {
                 monitorWake.signalAll();
             } finally {
-                lifecycle.unlock();
+                unlock();
             }
         }
     }
@@ -632,7 +691,32 @@ public final class Arbiter implements AutoCloseable {
         return loaders;
     }
 
-    private static void callHook(Runnable hook) {
+    /**
+     * Runs a user hook, never under the lifecycle lock: a hook may be slow, or call back into the
+     * Arbiter. Called with the lock held, it runs once the lock is released ({@link #unlock()}).
+     */
+    private void callHook(Runnable hook) {
+        if (lifecycle.isHeldByCurrentThread()) {
+            deferredHooks.add(hook);
+        } else {
+            runHook(hook);
+        }
+    }
+
+    /** Releases the lifecycle lock, then runs the hooks called while it was held, in order. */
+    private void unlock() {
+        List<Runnable> due = List.of();
+        if (lifecycle.getHoldCount() == 1 && !deferredHooks.isEmpty()) {
+            due = List.copyOf(deferredHooks);
+            deferredHooks.clear();
+        }
+        lifecycle.unlock();
+        for (Runnable hook : due) {
+            runHook(hook);
+        }
+    }
+
+    private static void runHook(Runnable hook) {
         try {
             hook.run();
         } catch (RuntimeException e) {

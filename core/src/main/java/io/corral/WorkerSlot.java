@@ -46,6 +46,7 @@ final class WorkerSlot implements WorkerContext {
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong aborted = new AtomicLong();
     private final Set<WatchedConnection> watched = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> abandoned = ConcurrentHashMap.newKeySet();
 
     WorkerSlot(int id, Arbiter arbiter, Config config, ServerSocketChannel listener, Application app, Hooks hooks) {
         this.id = id;
@@ -126,6 +127,19 @@ final class WorkerSlot implements WorkerContext {
     }
 
     @Override
+    public void threadAbandoned(Thread thread) {
+        if (thread != null && thread.isAlive()) {
+            abandoned.add(thread);
+        }
+    }
+
+    /** Returns how many abandoned threads still run, forgetting those that have ended. */
+    int abandonedThreads() {
+        abandoned.removeIf(t -> !t.isAlive());
+        return abandoned.size();
+    }
+
+    @Override
     public Registration watch(WatchedConnection connection) {
         watched.add(connection);
         return () -> watched.remove(connection);
@@ -185,6 +199,7 @@ final class WorkerSlot implements WorkerContext {
             if (status < 0) {
                 continue; // it finished meanwhile
             }
+            threadAbandoned(t);
             requestAborted(new Hooks.AbortedRequest(
                     id, line, Duration.ofNanos(nowNanos - start), status, t == null ? "" : t.getName(), stack));
         }
@@ -192,6 +207,12 @@ final class WorkerSlot implements WorkerContext {
 
     WorkerStats stats() {
         return new WorkerStats(
-                id, state, open.get(), served.get(), aborted.get(), Duration.ofNanos(System.nanoTime() - startedNanos));
+                id,
+                state,
+                open.get(),
+                served.get(),
+                aborted.get(),
+                abandonedThreads(),
+                Duration.ofNanos(System.nanoTime() - startedNanos));
     }
 }

@@ -15,6 +15,7 @@ import io.corral.testing.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -61,6 +62,14 @@ class ArbiterTest {
             // beaten is not judged hung, and the test may silence this one before its thread runs
             context.heartbeat();
             loop.start();
+        }
+
+        final java.util.List<java.nio.channels.SocketChannel> adopted =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void adopt(java.nio.channels.SocketChannel channel) {
+            adopted.add(channel);
         }
 
         @Override
@@ -156,6 +165,29 @@ class ArbiterTest {
         Await.until("the silent worker is replaced", () -> exits.contains("1:hung"));
         assertEquals(1, a.stats().runningWorkers());
         assertTrue(a.stats().workerRestarts() >= 1);
+    }
+
+    @Test
+    void handsTheClientsQueuedInTheBacklogToTheWorkersBeforeClosingTheListener() throws Exception {
+        Arbiter a = start(loopback().workers(2)); // fake workers never accept: clients stay queued
+        List<java.net.Socket> queued = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                queued.add(new java.net.Socket("127.0.0.1", a.port()));
+            }
+            assertTrue(a.shutdown(Duration.ofSeconds(5)));
+            assertEquals(2, created.get(0).adopted.size(), "spread over the running workers");
+            assertEquals(2, created.get(1).adopted.size());
+            for (FakeWorker w : created) {
+                for (java.nio.channels.SocketChannel c : w.adopted) {
+                    c.close();
+                }
+            }
+        } finally {
+            for (java.net.Socket s : queued) {
+                s.close();
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.corral.spi;
 
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,10 +23,23 @@ public interface Worker {
     void start() throws IOException;
 
     /**
-     * Starts a graceful stop and returns at once: stop accepting, close idle keep-alive
-     * connections, let each request in flight finish and then close its connection.
+     * Starts a graceful stop and returns at once: stop accepting; answer every request that
+     * arrives on a connection already open (in flight, on a kept-alive connection, or the first
+     * one of a new connection) with {@code Connection: close}; close a connection that stays idle
+     * when its {@code keepalive} (or, for a new one, {@code header_timeout}) runs out. Idle
+     * keep-alive connections are not closed at once: a client may be sending on one at that
+     * moment, and its request would be lost.
      */
     void shutdown();
+
+    /**
+     * Serves a connection the Arbiter accepted from the listener's backlog as the server shuts
+     * down, so that closing the listener resets no client that may have sent its request already.
+     * Called just before {@link #shutdown()}, on a running worker; the worker serves it as one it
+     * accepted itself (beyond its connection limit if need be: the backlog bounds how many come),
+     * and so answers its request with {@code Connection: close}. Must not block.
+     */
+    void adopt(SocketChannel channel);
 
     /**
      * Waits until every connection of this worker is closed and its threads have ended.

@@ -13,6 +13,14 @@ import java.nio.channels.ServerSocketChannel;
  */
 public interface WorkerContext {
 
+    /**
+     * How many abandoned handler threads a worker may have: threads that ran a request past {@code
+     * timeout}, were interrupted, and still run because the handler ignores interrupts. The JVM
+     * cannot stop such a thread; a worker past this count is retired and replaced (gunicorn kills
+     * the process instead), and each new worker starts with a clean count.
+     */
+    int MAX_ABANDONED_THREADS = 16;
+
     /** Returns this worker's id: unique within the Arbiter, growing as workers are replaced. */
     int workerId();
 
@@ -61,6 +69,14 @@ public interface WorkerContext {
      * call this: the Arbiter aborts their requests and reports them.
      */
     void requestAborted(Hooks.AbortedRequest aborted);
+
+    /**
+     * Records a thread the worker gave up on: interrupted after a request ran past {@code
+     * timeout}, and not waited for. While it still runs it counts against {@link
+     * #MAX_ABANDONED_THREADS}. Workers that use {@link #watch} do not call this: the Arbiter records
+     * the threads of the requests it aborts.
+     */
+    void threadAbandoned(Thread thread);
 
     /**
      * Puts a connection under the Arbiter's watch: about once a second (more often for short

@@ -548,7 +548,12 @@ public abstract class HttpSuite {
         try (RawClient idle = RawClient.connect(a.port())) {
             assertEquals("Hello, World!", idle.get("/hello").read().text());
             a.reload(request -> Response.ok("reloaded"));
-            assertTrue(idle.closedByServer(), "the old worker gives up its idle keep-alive connection");
+            // the old worker keeps its idle keep-alive connection (its client may be sending on it)
+            // and answers its next request, on the old handler, with Connection: close
+            RawResponse again = idle.get("/hello").read();
+            assertEquals("Hello, World!", again.text());
+            assertTrue(again.closes(), "a draining worker's answer closes the connection");
+            assertTrue(idle.closedByServer());
         }
         // an old worker may still take a client that was already on its way in; it answers it as before
         Await.until("new clients reach the new handler", () -> "reloaded".equals(helloText(a)));
@@ -581,7 +586,11 @@ public abstract class HttpSuite {
             load.add(clients.submit(() -> {
                 while (running.get()) {
                     try {
-                        int status = keepAlive ? sendRetryingOnce(http, hello) : getHello(a);
+                        // never retried: a draining worker answers on its kept-alive connections
+                        int status = keepAlive
+                                ? http.send(hello, HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                : getHello(a);
                         if (status == 200) {
                             served.incrementAndGet();
                         } else {
@@ -628,12 +637,196 @@ public abstract class HttpSuite {
     }
 
     @Test
-    void closesIdleKeepAliveConnectionsOnShutdown() throws Exception {
+    void answersAKeptAliveConnectionReusedDuringShutdown() throws Exception {
+        Arbiter a = start(b -> b.keepalive(Duration.ofSeconds(3)));
+        try (RawClient reused = RawClient.connect(a.port());
+                RawClient idle = RawClient.connect(a.port())) {
+            assertEquals(200, reused.get("/hello").read().status());
+            assertEquals(200, idle.get("/hello").read().status());
+            long start = System.nanoTime();
+            Future<Boolean> shutdown = clients.submit(() -> a.shutdown(Duration.ofSeconds(20)));
+            Await.until("the Arbiter stops accepting", () -> refusesConnections(a));
+            // not closed under its client, which may be sending at this very moment
+            RawResponse r = reused.get("/hello").read();
+            assertEquals(200, r.status(), "a request on a kept-alive connection during the drain");
+            assertTrue(r.closes(), "answered with Connection: close");
+            assertTrue(reused.closedByServer());
+            // one that stays idle closes when its keepalive runs out, and the drain is over then
+            assertTrue(idle.closedByServer());
+            assertTrue(shutdown.get(), "the drain finished within the grace");
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis >= 2_000, "idle connections were kept for their keepalive: " + tookMillis + " ms");
+        }
+    }
+
+    @Test
+    void answersClientsQueuedInTheBacklogOnShutdown() throws Exception {
+        Arbiter a = start(b -> b.threads(1).workerConnections(1));
+        RawClient holder = RawClient.connect(a.port());
+        List<RawClient> queued = new ArrayList<>();
+        try {
+            holder.send("GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            Await.until("the worker is full", () -> app.blocked.get() == 1);
+            for (int i = 0; i < 5; i++) {
+                RawClient c = RawClient.connect(a.port()); // the kernel completes it; nobody accepts it
+                queued.add(c);
+                c.get("/hello");
+            }
+            assertTrue(queued.get(0).silentFor(Duration.ofMillis(200)), "the clients wait in the backlog");
+            Future<Boolean> shutdown = clients.submit(() -> a.shutdown(Duration.ofSeconds(20)));
+            Await.until("the Arbiter stops accepting", () -> refusesConnections(a));
+            app.unblock();
+            assertEquals(200, holder.read().status());
+            for (RawClient c : queued) {
+                RawResponse r = c.read();
+                assertEquals(200, r.status(), "a client queued in the backlog when the server stopped");
+                assertTrue(r.closes());
+            }
+            assertTrue(shutdown.get(), "the drain finished within the grace");
+        } finally {
+            app.unblock();
+            holder.close();
+            for (RawClient c : queued) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void retiresAfterMaxRequestsWithoutClosingAKeptAliveConnectionUnderItsClient() throws Exception {
+        Arbiter a = start(b -> b.maxRequests(2).maxRequestsJitter(0).keepalive(Duration.ofSeconds(10)));
+        int firstId = a.stats().workers().get(0).id();
+        try (RawClient kept = RawClient.connect(a.port());
+                RawClient last = RawClient.connect(a.port())) {
+            RawResponse first = kept.get("/hello").read();
+            assertEquals(200, first.status());
+            assertFalse(first.closes());
+            RawResponse second = last.get("/hello").read();
+            assertEquals(200, second.status());
+            assertTrue(second.closes(), "the last response before max_requests announces the close");
+            Await.until(
+                    "the Arbiter retires the first worker",
+                    () -> a.stats().workers().stream()
+                            .anyMatch(w -> w.id() == firstId && w.state() == WorkerState.STOPPING));
+            RawResponse again = kept.get("/hello").read();
+            assertEquals(200, again.status(), "a request on the retiring worker's kept-alive connection");
+            assertTrue(again.closes());
+            assertTrue(kept.closedByServer());
+        }
+        assertEquals(200, getHello(a), "the successor serves");
+    }
+
+    @Test
+    void answersABodyCutShortWith400() throws Exception {
         Arbiter a = start();
+        for (String target : List.of("/echo", "/echo-wrapped")) {
+            try (RawClient c = RawClient.connect(a.port())) {
+                c.send("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+                c.shutdownOutput();
+                RawResponse r = c.read();
+                assertEquals(400, r.status(), "a body the client cut short, read by " + target);
+                assertTrue(r.closes());
+                assertTrue(c.closedByServer());
+            }
+        }
+        assertEquals(200, getHello(a), "the worker still serves");
+    }
+
+    @Test
+    void runsHooksOutsideTheArbitersLock() throws Exception {
+        java.util.concurrent.CountDownLatch hookEntered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch hookRelease = new java.util.concurrent.CountDownLatch(1);
+        Hooks hooks = new Hooks() {
+            @Override
+            public void requestAborted(Hooks.AbortedRequest r) {
+                hookEntered.countDown();
+                try {
+                    hookRelease.await(); // a slow hook: the Arbiter must not hold its lock meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Arbiter a = start(b -> b.timeout(Duration.ofMillis(500)).threads(2), app, hooks);
         try (RawClient c = RawClient.connect(a.port())) {
-            assertEquals(200, c.get("/hello").read().status());
-            assertTrue(a.shutdown(Duration.ofSeconds(20)));
-            assertTrue(c.closedByServer());
+            assertEquals(504, c.get("/sleep?ms=600000").read().status());
+            assertTrue(hookEntered.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            // needs the lifecycle lock: hangs if the hook runs under it (on the monitor, for sync and
+            // virtual; async runs it on the worker's loop, which it blocks, as any blocking code there)
+            a.resize(2);
+            assertEquals(2, a.stats().runningWorkers());
+            hookRelease.countDown();
+            assertTrue(a.shutdown(Duration.ofSeconds(10)));
+        } finally {
+            hookRelease.countDown();
+        }
+    }
+
+    @Test
+    void abortsOnTimeWhileAClientThatStopsReadingHoldsItsResponses() throws Exception {
+        Arbiter a = start(b -> b.timeout(Duration.ofSeconds(1)).threads(4));
+        try (RawClient stalled = RawClient.connect(a.port());
+                RawClient stuck = RawClient.connect(a.port())) {
+            // pipelined responses far larger than the socket buffers, never read, then a slow request
+            StringBuilder pipeline = new StringBuilder();
+            for (int i = 0; i < 64; i++) {
+                pipeline.append("GET /big?bytes=1000000 HTTP/1.1\r\nHost: x\r\n\r\n");
+            }
+            pipeline.append("GET /sleep?ms=600000 HTTP/1.1\r\nHost: x\r\n\r\n");
+            stalled.send(pipeline.toString());
+            long start = System.nanoTime();
+            RawResponse r = stuck.get("/sleep?ms=600000").read();
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(504, r.status());
+            assertTrue(tookMillis < 1_000 + 2_000 + 1_000, "504 within timeout + 2 s (+1 s tick): " + tookMillis);
+            long stopStart = System.nanoTime();
+            a.shutdown(Duration.ofSeconds(3)); // true or false: what matters is that it returns in time
+            long stopMillis = (System.nanoTime() - stopStart) / 1_000_000;
+            assertTrue(stopMillis < 3_000 + 3_000, "shutdown kept to its grace: " + stopMillis + " ms");
+        }
+    }
+
+    @Test
+    void replacesAWorkerWhoseAbandonedThreadsPassTheCap() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                reportsTheStuckThread(), "a handler run as a stage leaves no thread to abandon");
+        int stuckRequests = io.corral.spi.WorkerContext.MAX_ABANDONED_THREADS + 1;
+        List<String> exits = new CopyOnWriteArrayList<>();
+        Hooks hooks = new Hooks() {
+            @Override
+            public void workerExited(int workerId, String reason) {
+                exits.add(reason);
+            }
+        };
+        Arbiter a = start(
+                b -> b.timeout(Duration.ofMillis(500))
+                        .threads(stuckRequests + 2)
+                        .offloadThreads(stuckRequests + 2),
+                app,
+                hooks);
+        int firstId = a.stats().workers().get(0).id();
+        List<RawClient> stuck = new ArrayList<>();
+        try {
+            for (int i = 0; i < stuckRequests; i++) {
+                RawClient c = RawClient.connect(a.port());
+                stuck.add(c);
+                c.get("/stuck"); // ignores its interrupt
+            }
+            for (RawClient c : stuck) {
+                assertEquals(504, c.read().status());
+            }
+            Await.until(
+                    "the worker with too many abandoned threads is replaced",
+                    () -> a.stats().workers().stream()
+                            .anyMatch(w -> w.id() != firstId && w.state() == WorkerState.RUNNING));
+            app.release(); // the stuck threads end: the old worker can finish
+            Await.until("the old worker exits", () -> exits.contains("abandoned threads"));
+            assertEquals(200, getHello(a));
+        } finally {
+            app.release();
+            for (RawClient c : stuck) {
+                c.close();
+            }
         }
     }
 
@@ -705,20 +898,6 @@ public abstract class HttpSuite {
             for (RawClient c : holders) {
                 c.close();
             }
-        }
-    }
-
-    /**
-     * Sends an idempotent request as RFC 9112 (9.3.1) lets a client: once more if the kept-alive
-     * connection it went out on closed before any answer came, which a server may do to an idle
-     * connection at any moment (a draining worker closes its idle ones at once). The JDK client
-     * does not always retry by itself.
-     */
-    private static int sendRetryingOnce(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException closedBeforeAnAnswer) {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         }
     }
 

@@ -3,6 +3,8 @@ package io.corral.testing;
 import io.corral.http.Handler;
 import io.corral.http.Request;
 import io.corral.http.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -96,6 +98,13 @@ public final class TestApp implements Handler {
                 blocked.incrementAndGet();
                 gate.await();
                 return Response.ok("unblocked");
+            case "/echo-wrapped":
+                // a handler that wraps the body's IOException, as much real code does
+                try {
+                    return Response.ok(request.bodyBytes());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             case "/ignore-body":
                 return Response.ok("ignored");
             default:

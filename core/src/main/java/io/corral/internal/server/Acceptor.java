@@ -54,7 +54,7 @@ public abstract class Acceptor {
         this.context = context;
         this.onExit = onExit;
         this.rejecters = new Semaphore(maxRejecting);
-        this.thread = new Thread(this::run, name);
+        this.thread = CorralThreads.worker(name, this::run);
     }
 
     /**
@@ -145,13 +145,14 @@ public abstract class Acceptor {
             }
             return;
         }
-        Thread.ofVirtual().name(thread.getName() + "-reject").start(() -> {
-            try {
-                BlockingConnection.reject(channel);
-            } finally {
-                rejecters.release();
-            }
-        });
+        CorralThreads.virtual(thread.getName() + "-reject", () -> {
+                    try {
+                        BlockingConnection.reject(channel);
+                    } finally {
+                        rejecters.release();
+                    }
+                })
+                .start();
     }
 
     private void run() {

@@ -19,8 +19,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +35,19 @@ import org.slf4j.LoggerFactory;
  * byte and then {@code header_timeout} for the rest of its head (408 if it started and stalled;
  * a silent close if nothing came). Each wait for body bytes is bounded by {@code header_timeout}
  * too. The request as a whole is watched by the Arbiter: past {@code timeout} it calls {@link
- * #abortRequest}, which answers 504 if nothing was sent, closes the connection and interrupts the
- * serving thread.
+ * #abortRequest}, which gives the thread up and has a helper thread answer 504 (if nothing was
+ * sent), close the connection and interrupt the serving thread.
+ *
+ * <p>The protocol decisions (keep-alive, errors that close, the accounting order, client errors)
+ * are {@link ExchangeRules}', which the async worker follows too.
  *
  * <p>Threading: {@link #serve()} runs on the connection's own thread, which owns the parser,
  * buffers and encoder. {@link #abortRequest} runs on the Arbiter's monitor thread, {@link
  * #shutdownGracefully()} and {@link #abort()} on any thread; what they share with the serving
- * thread (whether it is idle, whether the response has started, whether it was aborted) is guarded
- * by {@code lock}, a {@link ReentrantLock} so that virtual threads never pin.
+ * thread (whether the response has started, whether it was aborted, whether a {@code 100
+ * Continue} is being written) is guarded by {@code lock}, a {@link ReentrantLock} so that virtual
+ * threads never pin. No socket I/O ever happens under {@code lock}: the monitor takes it, and a
+ * client that stops reading must never be able to stall the monitor.
  */
 public final class BlockingConnection implements WorkerContext.WatchedConnection {
 
@@ -64,8 +69,9 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         void closed(BlockingConnection connection);
 
         /**
-         * Monitor thread: a request ran past {@code timeout}, the connection was closed and the
-         * serving thread interrupted; the worker must not wait for that thread to come back.
+         * Monitor thread: a request ran past {@code timeout}; the connection is being closed and the
+         * serving thread will be interrupted (after this returns). The worker must not wait for that
+         * thread to come back, nor give it another connection. Must not block.
          */
         void abandoned(BlockingConnection connection, Thread servingThread);
     }
@@ -74,6 +80,8 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private static final int IN_BUFFER = 1024;
     private static final int MAX_DRAIN = 64 * 1024;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a 504 may take to reach a client that reads slowly before the connection is closed instead. */
+    private static final long ABORT_WRITE_MILLIS = 1000;
 
     private final SocketChannel channel;
     private final Socket socket;
@@ -102,10 +110,10 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private volatile Thread thread;
 
     // guarded by lock
-    private boolean idle; // waiting for a request after a response; a new connection is owed its first
-    private boolean committed;
-    private boolean aborted;
-    private boolean closeRequested;
+    private boolean committed; // a response (or an error, or the 504) has started
+    private boolean continuing; // the serving thread is writing 100 Continue, outside the lock
+    private boolean aborted; // past timeout: the abort closes the connection, not the serving thread
+    private boolean closeRequested; // draining: answer with Connection: close, close when idle expires
     private boolean closed;
 
     /**
@@ -171,26 +179,29 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         } catch (RuntimeException | Error e) {
             LOG.error("Unexpected failure serving {}", remote, e);
         } finally {
-            close();
+            if (!wasAborted()) {
+                close(); // an aborted exchange is closed by its abort, which may still be writing the 504
+            }
         }
     }
 
+    /** Returns true if the request this thread served was aborted: the thread has been given up on. */
+    public boolean aborted() {
+        return wasAborted();
+    }
+
     /**
-     * Starts a graceful close from any thread: a connection idle between requests closes now, a
-     * busy one after its current response, and a new one after its first response (its head is
-     * due within {@code header_timeout}).
+     * Starts a graceful close from any thread: the next response (the current one, or the answer to
+     * a request that arrives on the idle connection, or a new connection's first) carries {@code
+     * Connection: close}; a connection that stays idle closes when its {@code keepalive} runs out.
+     * It is not closed at once while idle: its client may be sending a request at that moment.
      */
     public void shutdownGracefully() {
-        boolean closeNow;
         lock.lock();
         try {
             closeRequested = true;
-            closeNow = idle && !closed;
         } finally {
             lock.unlock();
-        }
-        if (closeNow) {
-            close();
         }
     }
 
@@ -219,36 +230,73 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         return thread;
     }
 
+    /**
+     * Aborts the request past {@code timeout}, from the monitor thread, without blocking: the worker
+     * gives the serving thread up first (so that it takes no other connection), then, if no
+     * response has started, a helper thread sends the 504, closes the connection and interrupts
+     * the serving thread; a 504 that the client does not take within a second is dropped and the
+     * connection closed. If a response (or a {@code 100 Continue}) is being written, the connection
+     * is closed at once.
+     *
+     * @return 504 if a 504 is being sent, 0 if the connection was closed without one, -1 if that
+     *     request had already finished
+     */
     @Override
     public int abortRequest(long startNanos) {
-        int status;
+        boolean send504;
         Thread t;
         lock.lock();
         try {
-            if (closed || startNanos == 0 || requestStart != startNanos) {
+            if (closed || aborted || startNanos == 0 || requestStart != startNanos) {
                 return -1;
             }
             aborted = true;
             t = thread;
-            status = 0;
-            if (!committed) {
-                committed = true;
-                try {
-                    writeFully(ByteBuffer.wrap(ResponseEncoder.errorResponse(504, "the request took too long")));
-                    status = 504;
-                } catch (IOException e) {
-                    LOG.debug("Could not send 504 to {}: {}", remote, e.toString());
-                }
-            }
-            close();
+            send504 = !committed && !continuing;
+            committed = true;
         } finally {
             lock.unlock();
         }
         if (t != null) {
-            t.interrupt();
-            policy.abandoned(this, t);
+            policy.abandoned(this, t); // before the interrupt, which must not reach a thread still counted on
         }
-        return status;
+        if (!send504) {
+            close();
+            interrupt(t);
+            return 0;
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        CorralThreads.virtual("corral-abort-504", () -> {
+                    try {
+                        writeFully(ByteBuffer.wrap(ResponseEncoder.errorResponse(504, "the request took too long")));
+                    } catch (IOException e) {
+                        LOG.debug("Could not send 504 to {}: {}", remote, e.toString());
+                    } finally {
+                        done.set(true);
+                        close();
+                        interrupt(t);
+                    }
+                })
+                .start();
+        CorralThreads.virtual("corral-abort-504-deadline", () -> {
+                    try {
+                        Thread.sleep(ABORT_WRITE_MILLIS);
+                    } catch (InterruptedException e) {
+                        // close now
+                    }
+                    if (!done.get()) {
+                        LOG.debug("Dropping the 504 to {}: the client does not read", remote);
+                        close(); // wakes the writer, which then interrupts the serving thread
+                    }
+                })
+                .start();
+        return 504;
+    }
+
+    private static void interrupt(Thread t) {
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     // ---- reading heads ------------------------------------------------------------------
@@ -275,9 +323,6 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
                     headDeadline = headerNanos > 0 ? System.nanoTime() + headerNanos : 0;
                 }
             }
-            // a new connection is never idle: its client has connected to send a request, which is
-            // answered even while the worker drains (within header_timeout)
-            boolean waitingIdle = !first && !parser.inProgress();
             long now = System.nanoTime();
             long deadline = started ? headDeadline : idleDeadline;
             long remainingNanos = deadline == 0 ? 0 : deadline - now;
@@ -293,13 +338,12 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             if (!started && check > 0) {
                 timeoutMillis = timeoutMillis == 0 ? (int) check : (int) Math.min(timeoutMillis, check);
             }
-            if (!setIdle(waitingIdle)) {
-                return null; // shutting down
+            if (isClosed()) {
+                return null; // aborted
             }
             int n;
             try {
-                socket.setSoTimeout(timeoutMillis);
-                n = fill();
+                n = fill(timeoutMillis);
             } catch (SocketTimeoutException e) {
                 if (!started && policy.yieldIdle()) {
                     return null;
@@ -314,27 +358,12 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             if (n < 0) {
                 return null; // the client closed; a half-sent head is nothing to answer
             }
-            if (!setIdle(false)) {
-                // closed as idle (a drain) just as these bytes came: the request is not run, so that
-                // no handler acts for a client that can no longer get the answer; it may retry
-                return null;
-            }
         }
     }
 
-    /** Records whether the serving thread waits for a new request; false if the connection should close. */
-    private boolean setIdle(boolean value) {
-        lock.lock();
-        try {
-            idle = value;
-            return !(value && (closeRequested || closed)) && !closed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Reads more bytes into {@code in}; returns the count or -1 at end of stream. */
-    private int fill() throws IOException {
+    /** Reads more bytes into {@code in}, waiting at most {@code timeoutMillis} (0: no limit); -1 at end of stream. */
+    private int fill(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
         if (!in.hasRemaining()) {
             in.position(0).limit(0);
         } else if (in.limit() == inBytes.length) {
@@ -354,9 +383,11 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     /** Runs one request/response exchange; returns true if the connection stays open for another. */
     private boolean exchange(RequestHead head) throws IOException {
         requestLine = head.requestLine();
-        BodyInput body = new BodyInput(BodyDecoder.forHead(head, limits), head.expectContinue());
+        BlockingBody body = new BlockingBody(BodyDecoder.forHead(head, limits), head.expectContinue(), bodySource, (int)
+                Math.min(Integer.MAX_VALUE, config.headerTimeout().toMillis()));
         Request request = head.toRequest(remote, body);
         long start = System.nanoTime();
+        ExchangeRules.Account account = new ExchangeRules.Account(context, LOG, remote, head, start);
         lock.lock();
         try {
             committed = false;
@@ -364,7 +395,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         } finally {
             lock.unlock();
         }
-        callHook(() -> hooks.preRequest(request));
+        account.preRequest(request);
 
         Response response = null;
         Throwable failure = null;
@@ -374,34 +405,35 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             failure = t;
         }
         if (wasAborted()) {
-            return false; // the monitor answered and closed; this thread is abandoned
+            return false; // the monitor answered and closes; this thread is abandoned
         }
         Thread.interrupted(); // a stray interrupt must not close the channel under our writes
 
-        int status;
-        long sent = 0;
-        boolean keepAlive;
-        if (failure instanceof BadMessageException bad) {
-            // the body the handler read was malformed or too large
-            respondErrorAndClose(bad.status(), bad.getMessage());
-            finished(request, head, bad.status(), 0, start);
+        int clientError = ExchangeRules.clientError(body.brokenStatus(), failure);
+        if (clientError != 0) {
+            // the client broke its request body (cut short, stalled, badly framed, too large)
+            LOG.debug(
+                    "Request {} from {} failed: {} ({})", head.requestLine(), remote, clientError, failure.toString());
+            account.count();
+            boolean sent = sendError(clientError, failure.getMessage());
+            requestStart = 0;
+            account.finish(sent ? clientError : 0, 0);
+            lingerAndClose();
             return false;
         }
         response = Exchanges.answer(LOG, head, response, failure);
-        keepAlive = head.keepAlive()
-                && config.keepAliveEnabled()
-                && !closing()
-                && !context.stopping()
-                && body.reusable()
-                && policy.mayKeepAlive();
+        boolean keepAlive = ExchangeRules.keepAlive(
+                head,
+                config,
+                account.count(),
+                closing() || context.stopping(),
+                body.reusable() && policy.mayKeepAlive());
         output.begin(encoder.encode(head, response, keepAlive), encoder);
         try {
             if (encoder.framing() != ResponseEncoder.Framing.NONE) {
                 response.writeBody(output);
             }
             output.finish();
-            status = response.status();
-            sent = output.bodyBytes();
         } catch (Exception | Error e) {
             if (wasAborted()) {
                 return false;
@@ -412,33 +444,67 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             } else {
                 LOG.error("Error writing the response to {}", head.requestLine(), e);
             }
+            requestStart = 0;
             if (!output.committed()) {
-                respondErrorAndClose(500, null);
-                finished(request, head, 500, 0, start);
+                account.finish(sendError(500, null) ? 500 : 0, 0);
+                lingerAndClose();
             } else {
-                finished(request, head, 0, output.bodyBytes(), start);
+                account.finish(0, output.bodyBytes());
+                close();
             }
             return false;
         }
-        boolean retire = finished(request, head, status, sent, start);
-        if (encoder.closeAfter() || retire) {
-            lingerAndClose();
-            return false;
-        }
-        if (!body.drain()) {
+        requestStart = 0;
+        account.finish(response.status(), output.bodyBytes());
+        if (encoder.closeAfter() || !body.drain()) {
             lingerAndClose();
             return false;
         }
         return true;
     }
 
-    /** Logs, counts and reports a finished exchange; returns true if the worker reached max_requests. */
-    private boolean finished(Request request, RequestHead head, int status, long bodyBytes, long start) {
-        requestStart = 0;
-        AccessLog.log(remote, head, status, bodyBytes);
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        callHook(() -> hooks.postRequest(request, status, elapsed));
-        return context.requestFinished();
+    /** The request body's view of this connection. */
+    private final BlockingBody.Source bodySource = new BlockingBody.Source() {
+        @Override
+        public ByteBuffer buffer() {
+            return in;
+        }
+
+        @Override
+        public int fill(int timeoutMillis) throws IOException {
+            return BlockingConnection.this.fill(timeoutMillis);
+        }
+
+        @Override
+        public void sendContinue() throws IOException {
+            BlockingConnection.this.sendContinue();
+        }
+    };
+
+    /**
+     * Sends {@code 100 Continue} outside the lock, so that a client that does not read can stall
+     * only this thread: an abort meanwhile closes the connection instead of writing its 504.
+     */
+    private void sendContinue() throws IOException {
+        lock.lock();
+        try {
+            if (aborted || closed || committed) {
+                throw new IOException("the exchange was aborted");
+            }
+            continuing = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            writeFully(ByteBuffer.wrap(ResponseEncoder.CONTINUE));
+        } finally {
+            lock.lock();
+            try {
+                continuing = false;
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     private void commit() throws IOException {
@@ -484,10 +550,19 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
 
     /** Answers an error that ends the connection, unless a response has already started. */
     private void respondErrorAndClose(int status, String detail) {
+        sendError(status, detail);
+        lingerAndClose();
+    }
+
+    /**
+     * Sends an error response (which says {@code Connection: close}) unless a response has already
+     * started; the caller then closes. Returns true if it went out.
+     */
+    private boolean sendError(int status, String detail) {
         lock.lock();
         try {
             if (committed || aborted || closed) {
-                return;
+                return false;
             }
             committed = true;
         } finally {
@@ -495,12 +570,11 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         }
         try {
             writeFully(ByteBuffer.wrap(ResponseEncoder.errorResponse(status, detail)));
+            return true;
         } catch (IOException e) {
             LOG.debug("Could not send {} to {}: {}", status, remote, e.toString());
-            close();
-            return;
+            return false;
         }
-        lingerAndClose();
     }
 
     /**
@@ -509,6 +583,9 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
      * could destroy the response in flight.
      */
     private void lingerAndClose() {
+        if (isClosed()) {
+            return;
+        }
         try {
             socket.shutdownOutput();
             long deadline = System.nanoTime() + LINGER_NANOS;
@@ -582,125 +659,6 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             s.getInputStream().skip(MAX_DRAIN);
         } catch (IOException e) {
             LOG.debug("Could not send 503: {}", e.toString());
-        }
-    }
-
-    // ---- the request body -----------------------------------------------------------------
-
-    /**
-     * The request body as the handler reads it: decoded from the connection's buffer, refilled from
-     * the socket with {@code header_timeout} as the limit on each wait. Sends {@code 100 Continue}
-     * the first time a client that expects it is read from. Confined to the serving thread.
-     */
-    private final class BodyInput extends InputStream {
-        private final BodyDecoder decoder;
-        private boolean expectContinue;
-        private byte[] one;
-
-        BodyInput(BodyDecoder decoder, boolean expectContinue) {
-            this.decoder = decoder;
-            this.expectContinue = expectContinue;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (one == null) {
-                one = new byte[1];
-            }
-            int n;
-            do {
-                n = read(one, 0, 1);
-            } while (n == 0);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            if (decoder.isComplete()) {
-                return -1;
-            }
-            sendContinue();
-            while (true) {
-                if (in.hasRemaining()) {
-                    int before = in.position();
-                    int n = decoder.read(in, b, off, len);
-                    if (n != 0) {
-                        return n;
-                    }
-                    if (in.hasRemaining() && in.position() != before) {
-                        continue;
-                    }
-                }
-                long headerMillis = config.headerTimeout().toMillis();
-                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, headerMillis));
-                int r;
-                try {
-                    r = fill();
-                } catch (SocketTimeoutException e) {
-                    throw new BadMessageException(408, "the request body stalled for longer than header_timeout");
-                }
-                if (r < 0) {
-                    throw new java.io.EOFException("the client closed the connection in the middle of the body");
-                }
-            }
-        }
-
-        @Override
-        public int available() {
-            return decoder.isComplete() ? 0 : Math.min(in.remaining(), Integer.MAX_VALUE);
-        }
-
-        /** True if the connection can carry another request once the unread body is drained. */
-        boolean reusable() {
-            if (decoder.isComplete()) {
-                return true;
-            }
-            // the client holds the body back until it sees 100 Continue, or a final response:
-            // whether it then sends it or not is unknowable, so the connection must close
-            return !expectContinue;
-        }
-
-        /** Reads and drops the rest of the body, up to 64 KiB; false if the connection must close instead. */
-        boolean drain() {
-            if (decoder.isComplete()) {
-                return true;
-            }
-            if (expectContinue) {
-                return false;
-            }
-            byte[] scratch = new byte[4096];
-            long drained = 0;
-            try {
-                int n;
-                while ((n = read(scratch, 0, scratch.length)) >= 0) {
-                    drained += n;
-                    if (drained > MAX_DRAIN) {
-                        return false;
-                    }
-                }
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }
-
-        private void sendContinue() throws IOException {
-            if (!expectContinue) {
-                return;
-            }
-            expectContinue = false;
-            lock.lock();
-            try {
-                if (aborted || closed || committed) {
-                    throw new IOException("the exchange was aborted");
-                }
-                writeFully(ByteBuffer.wrap(ResponseEncoder.CONTINUE));
-            } finally {
-                lock.unlock();
-            }
         }
     }
 }

@@ -92,13 +92,21 @@ final class Acceptor {
         updateInterest();
     }
 
-    private void admit(SocketChannel channel) {
+    /** Serves a client the Arbiter took from the backlog at shutdown, even beyond {@code worker_connections}. */
+    void adopt(SocketChannel channel) {
+        Connection c = admit(channel);
+        if (c != null) {
+            c.shutdownGracefully(); // the server is stopping: its answer closes the connection
+        }
+    }
+
+    private Connection admit(SocketChannel channel) {
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException e) {
             closeQuietly(channel);
-            return;
+            return null;
         }
         Connection c = new Connection(loop, channel, true);
         loop.connections.add(c);
@@ -108,7 +116,9 @@ final class Acceptor {
             c.open(selector);
         } catch (ClosedChannelException e) {
             c.close();
+            return null;
         }
+        return c;
     }
 
     private void refuse(SocketChannel channel) {

@@ -4,6 +4,7 @@ import io.corral.internal.server.Termination;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,6 +31,14 @@ final class AsyncWorker implements Worker {
     public void start() throws IOException {
         loop = new EventLoop(context, this::loopExited);
         loop.thread.start();
+    }
+
+    @Override
+    public void adopt(SocketChannel channel) {
+        EventLoop l = loop;
+        if (l != null) {
+            l.adopt(channel);
+        }
     }
 
     @Override

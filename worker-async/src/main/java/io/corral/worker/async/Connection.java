@@ -4,6 +4,7 @@ import io.corral.http.BadMessageException;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
+import io.corral.internal.server.ExchangeRules;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -115,7 +116,17 @@ final class Connection extends TimerWheel.Timer {
             return;
         }
         if (n < 0) {
-            close(); // a half-sent head or body is nothing to answer; a lingering close is over
+            if (state == READ_BODY && exchange != null) {
+                // the client closed its side in the middle of the body: its error, answered as one
+                // (it may still read); the rulebook's 400, as on every model
+                EventLoop.LOG.debug("The client closed in the middle of a request body");
+                exchange.refused(ExchangeRules.BODY_CUT_SHORT);
+                respondErrorAndClose(
+                        ExchangeRules.BODY_CUT_SHORT,
+                        ExchangeRules.bodyCutShort().getMessage());
+                return;
+            }
+            close(); // a half-sent head is nothing to answer; a lingering close is over
             return;
         }
         if (n == 0) {
@@ -386,14 +397,14 @@ final class Connection extends TimerWheel.Timer {
         updateInterest();
     }
 
-    /** Starts a graceful close: an idle connection closes now, a busy one after its response. */
+    /**
+     * Starts a graceful close: the next response (the current one, or the answer to a request that
+     * arrives on the idle connection, or a new connection's first) goes out with {@code Connection:
+     * close}; an idle connection closes when its keepalive runs out, not at once, since its client
+     * may be sending a request at that moment.
+     */
     void shutdownGracefully() {
         closeRequested = true;
-        // idle between requests: close now; a new connection is owed its first response (its head is
-        // due within header_timeout), which then goes out with Connection: close
-        if (state == READ_HEAD && served && (parser == null || !parser.inProgress())) {
-            close();
-        }
     }
 
     /** Closes now; an exchange in flight is lost. */

@@ -6,6 +6,7 @@ import io.corral.http.AsyncHandler;
 import io.corral.http.Handler;
 import io.corral.internal.http.Limits;
 import io.corral.internal.http.ResponseEncoder;
+import io.corral.internal.server.CorralThreads;
 import io.corral.spi.Application;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -100,7 +102,7 @@ final class EventLoop implements Runnable {
         this.onExit = onExit;
         String name = "corral-async-" + context.workerId();
         this.offload = new OffloadPool(config.offloadThreads(), name + "-offload-");
-        this.thread = new Thread(this, name);
+        this.thread = CorralThreads.worker(name, this);
         this.selector = Selector.open();
         try {
             this.acceptor = new Acceptor(this, selector);
@@ -120,7 +122,15 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** Stops accepting now and closes connections as they become idle. */
+    /**
+     * Serves a client the Arbiter took from the backlog at shutdown; it is registered before the
+     * stop that follows, since the loop runs its tasks in order.
+     */
+    void adopt(SocketChannel channel) {
+        execute(() -> acceptor.adopt(channel));
+    }
+
+    /** Stops accepting now; connections close after their next response, or when idle expires. */
     void shutdownGracefully() {
         acceptor.cancel();
         execute(this::stop);

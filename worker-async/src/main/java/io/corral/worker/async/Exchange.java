@@ -7,7 +7,7 @@ import io.corral.http.Response;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
-import io.corral.internal.server.AccessLog;
+import io.corral.internal.server.ExchangeRules;
 import io.corral.internal.server.Exchanges;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,8 @@ import java.util.concurrent.CompletionStage;
  * io.corral.http.AsyncHandler} on the loop, a blocking {@link io.corral.http.Handler} on the
  * offload pool), sends the response (a fixed body straight from the loop, a streamed one through
  * {@link StreamOutput}), enforces {@code timeout}, and accounts for the outcome (access log, hooks,
- * {@code requestFinished}).
+ * {@code requestFinished}), all by the rules of {@link ExchangeRules}, which the blocking engine
+ * follows too.
  *
  * <p>Threading: confined to the event loop. Its offload tasks run on pool threads and hand their
  * results back with {@link EventLoop#execute}; a stage completes on any thread and does the same.
@@ -49,8 +50,8 @@ final class Exchange {
 
     private RequestBody body; // null without a body
 
+    private final ExchangeRules.Account account;
     private Request request;
-    private boolean hooked; // preRequest ran, so postRequest must
     private CompletableFuture<Response> future;
     private OffloadPool.Task task; // the blocking handler's
     private StreamedResponse stream;
@@ -58,14 +59,13 @@ final class Exchange {
     private int status;
     private long bodyBytes;
     private boolean closeAfter;
-    private boolean counted; // requestFinished() was called
-    private boolean retire; // ... and said the worker reached max_requests
 
     Exchange(Connection conn, RequestHead head) {
         this.conn = conn;
         this.loop = conn.loop;
         this.head = head;
         this.remote = conn.remote;
+        this.account = new ExchangeRules.Account(loop.context, EventLoop.LOG, remote, head, startNanos);
     }
 
     // ---- the request body ---------------------------------------------------------------------
@@ -224,6 +224,16 @@ final class Exchange {
                 }
             });
         }
+
+        @Override
+        void refused() {
+            loop.execute(() -> {
+                if (task == this && phase == HANDLER) {
+                    task = null;
+                    overloaded();
+                }
+            });
+        }
     }
 
     private void respond(Response response, Throwable failure) {
@@ -244,8 +254,7 @@ final class Exchange {
     private void send(Response response) {
         // counted before the bytes leave, so that a client holding its response sees it in the stats,
         // and so that the last response before max_requests can announce the close
-        boolean lastOne = count();
-        boolean keepAlive = head.keepAlive() && loop.config.keepAliveEnabled() && conn.mayKeepAlive() && !lastOne;
+        boolean keepAlive = ExchangeRules.keepAlive(head, loop.config, account.count(), !conn.mayKeepAlive(), true);
         ResponseEncoder encoder = loop.encoder;
         ByteBuffer encoded = encoder.encode(head, response, keepAlive);
         Framing framing = encoder.framing();
@@ -342,6 +351,9 @@ final class Exchange {
         if (stream != null) {
             started |= stream.committed();
         }
+        if (stuck != null) {
+            loop.context.threadAbandoned(stuck.thread());
+        }
         String threadName = stuck != null ? stuck.name() : loop.thread.getName();
         StackTraceElement[] stack = stuck != null ? stuck.stack() : NO_STACK;
         int code = 0;
@@ -406,28 +418,13 @@ final class Exchange {
     // ---- accounting ---------------------------------------------------------------------------
 
     private void preRequest() {
-        hooked = true;
-        Exchanges.callHook(EventLoop.LOG, () -> loop.hooks.preRequest(request));
-        Thread.interrupted();
+        account.preRequest(request);
+        Thread.interrupted(); // the hook's business must not close the loop's channels
     }
 
-    /** Counts the exchange as finished, once; returns true if the worker reached max_requests. */
-    private boolean count() {
-        if (!counted) {
-            counted = true;
-            retire = loop.context.requestFinished();
-        }
-        return retire;
-    }
-
-    /** Logs, counts (if not yet) and reports the exchange. */
+    /** Logs, counts (if not yet) and reports the exchange, once. */
     private void finish(int code, long sentBytes) {
-        count();
-        AccessLog.log(remote, head, code, sentBytes);
-        if (hooked) {
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-            Exchanges.callHook(EventLoop.LOG, () -> loop.hooks.postRequest(request, code, elapsed));
-            Thread.interrupted();
-        }
+        account.finish(code, sentBytes);
+        Thread.interrupted();
     }
 }

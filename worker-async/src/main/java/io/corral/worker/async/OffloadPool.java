@@ -1,5 +1,7 @@
 package io.corral.worker.async;
 
+import io.corral.internal.server.CorralThreads;
+import io.corral.spi.WorkerContext;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -15,8 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Admission is counted by the loop, not by the executor, so that a task the loop gives up on (a
  * handler past {@code timeout} that ignores its interrupt) is {@link #abandon abandoned}: its slot
  * goes to the next task at once and the stuck thread no longer counts. The threads come from a
- * cached pool of daemon platform threads that end after a minute without work; there are at most
- * {@code offload_threads} of them plus the abandoned ones.
+ * cached pool of non-daemon platform threads that end after a minute without work; there are at
+ * most {@code offload_threads} of them plus {@link WorkerContext#MAX_ABANDONED_THREADS} abandoned
+ * ones (past that the Arbiter replaces the worker, and a task finding no thread is refused).
  *
  * <p>Threading: {@link #hasRoom}, {@link #submit}, {@link #release} and {@link #abandon} are
  * confined to the event loop; the tasks run on the pool's threads; {@link #shutdownNow} is called
@@ -41,13 +44,15 @@ final class OffloadPool {
     OffloadPool(int threads, String namePrefix) {
         this.maxRunning = threads;
         this.maxWaiting = threads * QUEUE_PER_THREAD;
+        // a real bound: the threads that may run at once, plus the abandoned ones a worker may have
+        // before the Arbiter replaces it; a task beyond that is refused (503)
         this.executor = new ThreadPoolExecutor(
                 0,
-                Integer.MAX_VALUE,
+                threads + WorkerContext.MAX_ABANDONED_THREADS,
                 60,
                 TimeUnit.SECONDS,
                 new SynchronousQueue<>(),
-                Thread.ofPlatform().name(namePrefix, 1).daemon(true).factory());
+                CorralThreads.workerFactory(namePrefix));
     }
 
     /** Returns true if a task submitted now would run or wait, not be refused. */
@@ -107,14 +112,16 @@ final class OffloadPool {
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
-            // only after shutdownNow: the worker is being aborted and nothing will be answered
+            // after shutdownNow (the worker is being aborted), or every thread is taken, by running
+            // and abandoned tasks: the task is told, and answers 503 if it can
             running--;
             task.state = RELEASED;
+            task.refused();
         }
     }
 
     /** A thread caught in a task the loop gave up on, with its stack at that moment. */
-    record StuckThread(String name, StackTraceElement[] stack) {}
+    record StuckThread(Thread thread, String name, StackTraceElement[] stack) {}
 
     /**
      * One piece of blocking work. {@link #work()} runs on a pool thread, then {@link #afterWork()}
@@ -134,6 +141,14 @@ final class OffloadPool {
 
         /** Hands the outcome to the loop; pool thread, must not block. */
         abstract void afterWork();
+
+        /**
+         * The pool had no thread for the task (all taken by running and abandoned tasks); event loop.
+         * By default the work is skipped and {@link #afterWork()} reports it as done.
+         */
+        void refused() {
+            afterWork();
+        }
 
         @Override
         public final void run() {
@@ -167,8 +182,8 @@ final class OffloadPool {
                 if (thread == null) {
                     return null;
                 }
-                StuckThread stuck =
-                        new StuckThread(thread.getName(), stack ? thread.getStackTrace() : new StackTraceElement[0]);
+                StuckThread stuck = new StuckThread(
+                        thread, thread.getName(), stack ? thread.getStackTrace() : new StackTraceElement[0]);
                 thread.interrupt();
                 return stuck;
             } finally {

@@ -4,6 +4,7 @@ import io.corral.OverloadPolicy;
 import io.corral.http.Handler;
 import io.corral.internal.server.Acceptor;
 import io.corral.internal.server.BlockingConnection;
+import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.Termination;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
@@ -51,6 +52,9 @@ final class SyncWorker implements Worker {
 
     private static final Object STOP = new Object();
 
+    /** A client the Arbiter took from the backlog at shutdown: answered, then closed. */
+    private record Adopted(SocketChannel channel) {}
+
     private final WorkerContext context;
     private final Handler handler;
     private final int threads;
@@ -97,6 +101,25 @@ final class SyncWorker implements Worker {
         }
     }
 
+    /**
+     * Queues a client the Arbiter took from the backlog at shutdown ahead of the stop marker, so
+     * that a serving thread answers it before it exits; under {@code lock}, as with {@link
+     * #acceptAndHandOff}.
+     */
+    @Override
+    public void adopt(SocketChannel channel) {
+        lock.lock();
+        try {
+            if (accepting) {
+                handoff.add(new Adopted(channel));
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        acceptor.reject(channel); // stopped already: no thread is left to serve it
+    }
+
     @Override
     public void shutdown() {
         stopAccepting();
@@ -124,6 +147,20 @@ final class SyncWorker implements Worker {
         for (BlockingConnection c : connections) {
             c.abort();
         }
+        // clients queued for a thread are closed too, and the stop marker put back for the threads
+        List<Object> queued = new ArrayList<>();
+        handoff.drainTo(queued);
+        for (Object o : queued) {
+            SocketChannel channel = o instanceof Adopted a ? a.channel() : o instanceof SocketChannel c ? c : null;
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+        }
+        handoff.add(STOP);
     }
 
     /** True while the acceptor sees a client waiting for a thread; for this package's tests. */
@@ -246,7 +283,8 @@ final class SyncWorker implements Worker {
         private volatile boolean abandoned;
 
         ServingThread() {
-            this.thread = new Thread(this, "corral-sync-" + context.workerId() + "-" + threadNumber.incrementAndGet());
+            this.thread = CorralThreads.worker(
+                    "corral-sync-" + context.workerId() + "-" + threadNumber.incrementAndGet(), this);
         }
 
         @Override
@@ -258,16 +296,25 @@ final class SyncWorker implements Worker {
                         handoff.add(STOP); // pass it on: one marker stops every waiting thread
                         return;
                     }
-                    SocketChannel next = (SocketChannel) handed;
-                    // gunicorn's sync loop: while clients wait, take the next one directly, which
-                    // saves the hand-off from the acceptor under load
-                    do {
-                        serve(next);
-                    } while ((next = acceptWaiting()) != null);
-                    if (!accepting || abandoned) {
-                        return;
+                    boolean given;
+                    if (handed instanceof Adopted adopted) {
+                        given = !serve(adopted.channel(), true);
+                    } else {
+                        // gunicorn's sync loop: while clients wait, take the next one directly,
+                        // which saves the hand-off from the acceptor under load
+                        SocketChannel next = (SocketChannel) handed;
+                        do {
+                            given = !serve(next, false);
+                        } while (!given && (next = acceptWaiting()) != null);
                     }
-                    idle.release();
+                    if (given || abandoned) {
+                        return; // a request past timeout: this thread was given up on and replaced
+                    }
+                    if (accepting) {
+                        idle.release();
+                    }
+                    // stopping: go on taking what was queued ahead of the stop marker (clients
+                    // accepted before the stop, or taken from the backlog at shutdown)
                 }
             } catch (InterruptedException e) {
                 // aborted
@@ -301,16 +348,18 @@ final class SyncWorker implements Worker {
             }
         }
 
-        private void serve(SocketChannel channel) {
+        /** Serves one connection to its end; false if its request was aborted and this thread given up. */
+        private boolean serve(SocketChannel channel, boolean closeAfterItsRequest) {
             BlockingConnection connection = BlockingConnection.open(channel, context, handler, this);
             if (connection == null) {
-                return;
+                return true;
             }
             connections.add(connection);
-            if (!accepting) {
+            if (!accepting || closeAfterItsRequest) {
                 connection.shutdownGracefully();
             }
             connection.serve();
+            return !connection.aborted();
         }
 
         @Override
@@ -325,7 +374,9 @@ final class SyncWorker implements Worker {
 
         @Override
         public boolean yieldIdle() {
-            return !accepting || clientWaiting;
+            // a draining worker keeps its idle connections until keepalive runs out: its clients
+            // may be sending on them, and get their answer with Connection: close
+            return clientWaiting;
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.corral.OverloadPolicy;
 import io.corral.http.Handler;
 import io.corral.internal.server.Acceptor;
 import io.corral.internal.server.BlockingConnection;
+import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.Termination;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
@@ -46,9 +47,7 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
         this.handler = context.application().asBlocking();
         this.reject = context.config().overloadPolicy() == OverloadPolicy.REJECT;
         this.permits = new Semaphore(context.config().workerConnections());
-        this.virtualThreads = Thread.ofVirtual()
-                .name("corral-virtual-" + context.workerId() + "-", 1)
-                .factory();
+        this.virtualThreads = CorralThreads.virtualFactory("corral-virtual-" + context.workerId() + "-");
         this.acceptor =
                 new Acceptor(
                         context,
@@ -70,6 +69,16 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
             abort();
             throw e;
         }
+    }
+
+    /**
+     * Serves a client the Arbiter took from the backlog at shutdown, on a thread of its own even if
+     * the worker is full: the backlog bounds how many come, and the worker is about to drain.
+     */
+    @Override
+    public void adopt(SocketChannel channel) {
+        permits.tryAcquire(); // if none is left, the extra release at close is harmless: the worker stops
+        serve(channel, true);
     }
 
     @Override
@@ -152,13 +161,18 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
             acceptor.reject(channel);
             return;
         }
+        serve(channel, false);
+    }
+
+    /** Serves an accepted channel on a virtual thread; its permit is held. */
+    private void serve(SocketChannel channel, boolean closeAfterItsRequest) {
         BlockingConnection connection = BlockingConnection.open(channel, context, handler, this);
         if (connection == null) {
             permits.release();
             return;
         }
         connections.add(connection);
-        if (!accepting) {
+        if (!accepting || closeAfterItsRequest) {
             connection.shutdownGracefully();
         }
         virtualThreads.newThread(connection::serve).start();

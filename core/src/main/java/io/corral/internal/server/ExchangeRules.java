@@ -1,0 +1,154 @@
+package io.corral.internal.server;
+
+import io.corral.Config;
+import io.corral.Hooks;
+import io.corral.http.BadMessageException;
+import io.corral.http.Request;
+import io.corral.internal.http.RequestHead;
+import io.corral.spi.WorkerContext;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.slf4j.Logger;
+
+/**
+ * The HTTP/1.1 exchange rulebook that every worker model follows, so that a difference between
+ * models is one of scheduling, never of protocol. The blocking engine ({@link BlockingConnection},
+ * sync and virtual) and the async worker's exchange call these; {@link Exchanges} holds the answer
+ * to a failed handler and hook calls.
+ *
+ * <ol>
+ *   <li><b>Keep-alive</b> ({@link #keepAlive}): a response keeps its connection open only if the
+ *       request allows it (HTTP/1.1 unless {@code Connection: close}; HTTP/1.0 only with {@code
+ *       Connection: keep-alive}), {@code keepalive} is not 0, it is not the worker's last request
+ *       before {@code max_requests}, the worker is not draining, and the connection itself can
+ *       carry another request (its body was read or can be drained, the worker model has room).
+ *       Otherwise it carries {@code Connection: close}, so a client never sends a request on a
+ *       connection the server is about to close.
+ *   <li><b>Errors close</b>: an error the server answers itself (400, 408, 413, 431, 500, 503, 504)
+ *       carries {@code Connection: close}, then the connection closes with a lingering close
+ *       (output shut, the client's remaining bytes read and dropped for up to a second), so the
+ *       kernel never resets the response away.
+ *   <li><b>Accounting</b> ({@link Account}): a request is counted for {@code max_requests} before
+ *       its response is encoded, so the last response can announce the close; once the exchange is
+ *       over (sent, failed or lost), the access log line is written, then {@code postRequest}
+ *       runs, exactly once, if {@code preRequest} ran.
+ *   <li><b>Client errors</b> ({@link #clientError}): a request body that the client cut short, that
+ *       stalled or that broke its framing is the client's fault: 400 (or 408, 413), logged at DEBUG,
+ *       even when the handler caught the {@code IOException} and rethrew it wrapped.
+ * </ol>
+ *
+ * <p>Stateless, except {@link Account}, which belongs to one exchange.
+ */
+public final class ExchangeRules {
+
+    private ExchangeRules() {}
+
+    /**
+     * Decides whether the connection stays open after this response.
+     *
+     * @param lastRequest the worker reached {@code max_requests} with this request
+     * @param draining the worker, or this connection, is being shut down
+     * @param connectionCanContinue the connection can carry another request: its request body is
+     *     read (or can be drained) and the worker model does not need its thread back
+     */
+    public static boolean keepAlive(
+            RequestHead head, Config config, boolean lastRequest, boolean draining, boolean connectionCanContinue) {
+        return head.keepAlive() && config.keepAliveEnabled() && !lastRequest && !draining && connectionCanContinue;
+    }
+
+    /**
+     * Returns the status for a handler failure that the client caused by breaking its request body,
+     * or 0 if the failure is the server's: {@code bodyStatus} is what the body reader saw (0 if
+     * nothing went wrong with it), {@code failure} what the handler threw.
+     */
+    public static int clientError(int bodyStatus, Throwable failure) {
+        if (failure instanceof BadMessageException bad) {
+            return bad.status();
+        }
+        if (bodyStatus != 0 && failure != null) {
+            return bodyStatus; // the handler got the body's IOException and rethrew it, maybe wrapped
+        }
+        return 0;
+    }
+
+    /** The status for a request body that ended before its declared length. */
+    public static final int BODY_CUT_SHORT = 400;
+
+    /** The exception a request body reader throws when the client closed in the middle of the body. */
+    public static BadMessageException bodyCutShort() {
+        return new BadMessageException(
+                BODY_CUT_SHORT, "the client closed the connection before the request body was complete");
+    }
+
+    /**
+     * The accounting of one exchange, in the rulebook's order: {@link #preRequest}, {@link #count}
+     * before the response is encoded, {@link #finish} once it is over. Confined to the thread that
+     * runs the exchange at each step (handed over with the exchange).
+     */
+    public static final class Account {
+        private final WorkerContext context;
+        private final Hooks hooks;
+        private final Logger log;
+        private final InetSocketAddress remote;
+        private final RequestHead head;
+        private final long startNanos;
+        private Request request;
+        private boolean counted;
+        private boolean last;
+        private boolean finished;
+
+        /** Starts the account of an exchange whose head arrived at {@code startNanos}. */
+        public Account(WorkerContext context, Logger log, InetSocketAddress remote, RequestHead head, long startNanos) {
+            this.context = context;
+            this.hooks = context.hooks();
+            this.log = log;
+            this.remote = remote;
+            this.head = head;
+            this.startNanos = startNanos;
+        }
+
+        /** Runs {@code preRequest}; from then on {@link #finish} runs {@code postRequest}. */
+        public void preRequest(Request request) {
+            this.request = request;
+            Exchanges.callHook(log, () -> hooks.preRequest(request));
+        }
+
+        /**
+         * Counts the request for the stats and {@code max_requests}, once.
+         *
+         * @return true if it was the worker's last one: its response must close the connection
+         */
+        public boolean count() {
+            if (!counted) {
+                counted = true;
+                last = context.requestFinished();
+            }
+            return last;
+        }
+
+        /** Returns true once {@link #count} said this was the worker's last request. */
+        public boolean last() {
+            return last;
+        }
+
+        /**
+         * Ends the exchange, once: counts it if not yet, writes the access log line and runs {@code
+         * postRequest}.
+         *
+         * @param status the status sent, or 0 if the connection was lost before one was
+         */
+        public void finish(int status, long bodyBytes) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            count();
+            AccessLog.log(remote, head, status, bodyBytes);
+            Request r = request;
+            if (r != null) {
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+                Exchanges.callHook(log, () -> hooks.postRequest(r, status, elapsed));
+            }
+        }
+    }
+}
