@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class Arbiter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.corral.arbiter");
+    /** How long shutdown waits for the workers' selectors to let go of the listener before closing it. */
+    private static final long LISTENER_RELEASE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum Phase {
         NEW,
@@ -324,7 +327,7 @@ public final class Arbiter implements AutoCloseable {
                 phase = Phase.STOPPING;
                 LOG.info("Shutting down: stopping {} worker(s), grace {}", slots.size(), grace);
                 long deadline = System.nanoTime() + grace.toNanos();
-                drainBacklog();
+                List<WorkerSlot> takers = runningSlots();
                 for (WorkerSlot slot : slots) {
                     if (slot.state != WorkerState.STOPPING) {
                         stop(slot, "shutdown");
@@ -333,7 +336,7 @@ public final class Arbiter implements AutoCloseable {
                         slot.stopDeadlineNanos = Math.min(slot.stopDeadlineNanos, deadline);
                     }
                 }
-                closeListener();
+                closeListenerTakingTheBacklog(takers);
                 stopping = List.copyOf(slots);
                 monitorWake.signalAll();
             }
@@ -359,35 +362,50 @@ public final class Arbiter implements AutoCloseable {
     }
 
     /**
-     * Takes every client queued in the listener's backlog and hands it to a running worker, which
-     * answers its request (with {@code Connection: close}, as the worker is stopped right after):
-     * closing the listener would otherwise reset clients that may have sent their request already.
-     * Lifecycle lock held; accepting never blocks (the listener is non-blocking).
+     * Closes the listener without resetting a client the kernel has queued: once the workers have
+     * stopped accepting (and their selectors let go of the listener, which a close waits for),
+     * takes every client still queued and hands it to one of {@code takers}, which answers its
+     * request with {@code Connection: close}; then closes. Clients that connect while this runs are
+     * taken too. Lifecycle lock held; accepting never blocks (the listener is non-blocking), and the
+     * wait for the selectors is bounded.
      */
-    private void drainBacklog() {
-        List<WorkerSlot> takers = runningSlots();
-        int taken = 0;
+    private void closeListenerTakingTheBacklog(List<WorkerSlot> takers) {
+        long until = System.nanoTime() + LISTENER_RELEASE_NANOS;
+        int taken = takeBacklog(takers, 0);
+        while (listener.isRegistered() && System.nanoTime() - until < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            taken = takeBacklog(takers, taken);
+        }
+        taken = takeBacklog(takers, taken);
+        closeListener(); // at once now that no selector holds it: later clients are refused at connect
+        if (taken > 0) {
+            LOG.info("Shutting down: {} client(s) queued in the backlog will be answered", taken);
+        }
+    }
+
+    /** Accepts what is queued, handing it out round-robin; returns the running count taken. */
+    private int takeBacklog(List<WorkerSlot> takers, int taken) {
         while (true) {
             SocketChannel channel;
             try {
                 channel = listener.accept();
             } catch (IOException e) {
                 LOG.warn("Shutting down: could not take a queued client from the backlog: {}", e.toString());
-                break;
+                return taken;
             }
             if (channel == null) {
-                break;
+                return taken;
             }
-            if (takers.isEmpty()) {
+            boolean adopted = false;
+            for (int i = 0; i < takers.size() && !adopted; i++) {
+                adopted = takers.get((taken + i) % takers.size()).worker.adopt(channel);
+            }
+            if (!adopted) {
+                // no worker left that can serve it: a 503 it may retry, rather than a reset
                 CorralThreads.virtual("corral-arbiter-reject", () -> BlockingConnection.reject(channel))
                         .start();
-            } else {
-                takers.get(taken % takers.size()).worker.adopt(channel);
             }
             taken++;
-        }
-        if (taken > 0) {
-            LOG.info("Shutting down: {} client(s) queued in the backlog will be answered", taken);
         }
     }
 

@@ -110,6 +110,8 @@ final class WorkerSlot implements WorkerContext {
         if (n >= maxRequests && !retireRequested) {
             retireRequested = true;
             LOG.info("Worker {} served {} requests (max_requests): it will be replaced", id, n);
+            arbiter.wakeMonitor(); // the successor starts now, not at the next tick: until then, every
+            // response of this worker closes its connection
         }
         return retireRequested;
     }

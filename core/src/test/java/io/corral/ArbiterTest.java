@@ -68,8 +68,9 @@ class ArbiterTest {
                 new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
-        public void adopt(java.nio.channels.SocketChannel channel) {
+        public boolean adopt(java.nio.channels.SocketChannel channel) {
             adopted.add(channel);
+            return true;
         }
 
         @Override

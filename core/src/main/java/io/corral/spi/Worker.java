@@ -35,11 +35,15 @@ public interface Worker {
     /**
      * Serves a connection the Arbiter accepted from the listener's backlog as the server shuts
      * down, so that closing the listener resets no client that may have sent its request already.
-     * Called just before {@link #shutdown()}, on a running worker; the worker serves it as one it
-     * accepted itself (beyond its connection limit if need be: the backlog bounds how many come),
-     * and so answers its request with {@code Connection: close}. Must not block.
+     * Called after {@link #shutdown()}, from the Arbiter's thread; the worker serves it as one it
+     * had accepted itself (beyond its connection limit if need be: the backlog bounds how many
+     * come), answers its request with {@code Connection: close}, and counts it in its termination.
+     * Must not block.
+     *
+     * @return false if the worker has already ended and cannot take it (the Arbiter offers it to
+     *     another worker)
      */
-    void adopt(SocketChannel channel);
+    boolean adopt(SocketChannel channel);
 
     /**
      * Waits until every connection of this worker is closed and its threads have ended.

@@ -34,11 +34,9 @@ final class AsyncWorker implements Worker {
     }
 
     @Override
-    public void adopt(SocketChannel channel) {
+    public boolean adopt(SocketChannel channel) {
         EventLoop l = loop;
-        if (l != null) {
-            l.adopt(channel);
-        }
+        return l != null && l.adopt(channel);
     }
 
     @Override

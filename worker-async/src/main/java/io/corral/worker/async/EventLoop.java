@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.slf4j.Logger;
@@ -79,6 +80,9 @@ final class EventLoop implements Runnable {
     private final Runnable onExit;
     private boolean stopping;
     volatile boolean aborted;
+    private final ReentrantLock exitLock = new ReentrantLock();
+    private boolean exited; // guarded by exitLock
+    private int adoptions; // adopted clients on their way to the loop; guarded by exitLock
 
     /**
      * Opens the loop's selector and registers the listener; {@link #run()} then serves.
@@ -123,11 +127,45 @@ final class EventLoop implements Runnable {
     }
 
     /**
-     * Serves a client the Arbiter took from the backlog at shutdown; it is registered before the
-     * stop that follows, since the loop runs its tasks in order.
+     * Serves a client the Arbiter took from the backlog at shutdown; any thread. The loop does not
+     * end while an adoption is on its way to it ({@link #mayExit()}).
+     *
+     * @return false if the loop has ended and cannot take it
      */
-    void adopt(SocketChannel channel) {
-        execute(() -> acceptor.adopt(channel));
+    boolean adopt(SocketChannel channel) {
+        exitLock.lock();
+        try {
+            if (exited) {
+                return false;
+            }
+            adoptions++;
+        } finally {
+            exitLock.unlock();
+        }
+        execute(() -> {
+            exitLock.lock();
+            try {
+                adoptions--;
+            } finally {
+                exitLock.unlock();
+            }
+            acceptor.adopt(channel);
+        });
+        return true;
+    }
+
+    /** A stopping loop that holds no socket ends, unless an adoption is on its way; loop thread. */
+    private boolean mayExit() {
+        if (!stopping || acceptor.sockets() != 0) {
+            return false;
+        }
+        exitLock.lock();
+        try {
+            exited = adoptions == 0;
+            return exited;
+        } finally {
+            exitLock.unlock();
+        }
     }
 
     /** Stops accepting now; connections close after their next response, or when idle expires. */
@@ -176,7 +214,7 @@ final class EventLoop implements Runnable {
                     break;
                 }
                 timers.expire(System.nanoTime());
-                if (stopping && acceptor.sockets() == 0) {
+                if (mayExit()) {
                     break;
                 }
                 Thread.interrupted(); // a handler's stray interrupt must not close the loop's channels
@@ -189,6 +227,12 @@ final class EventLoop implements Runnable {
                 context.failed(t);
             }
         } finally {
+            exitLock.lock();
+            try {
+                exited = true; // no adoption is taken from now on
+            } finally {
+                exitLock.unlock();
+            }
             for (Connection c : List.copyOf(connections)) {
                 c.abortFromAnyThread();
             }

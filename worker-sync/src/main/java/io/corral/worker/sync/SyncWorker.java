@@ -13,6 +13,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -52,15 +53,16 @@ final class SyncWorker implements Worker {
 
     private static final Object STOP = new Object();
 
-    /** A client the Arbiter took from the backlog at shutdown: answered, then closed. */
-    private record Adopted(SocketChannel channel) {}
-
     private final WorkerContext context;
     private final Handler handler;
     private final int threads;
     private final boolean reject;
     private final Semaphore idle = new Semaphore(0);
     private final BlockingQueue<Object> handoff = new LinkedBlockingQueue<>();
+    /** Clients the Arbiter took from the backlog at shutdown, for the drain threads; guarded by lock. */
+    private final ArrayDeque<SocketChannel> adopted = new ArrayDeque<>();
+
+    private int drainers; // drain threads alive; guarded by lock
     private final AtomicInteger threadNumber = new AtomicInteger();
     private final Set<ServingThread> live = ConcurrentHashMap.newKeySet();
     private final Set<BlockingConnection> connections = ConcurrentHashMap.newKeySet();
@@ -91,7 +93,7 @@ final class SyncWorker implements Worker {
     @Override
     public void start() throws IOException {
         for (int i = 0; i < threads; i++) {
-            startThread();
+            startThread(false);
         }
         try {
             acceptor.start();
@@ -102,22 +104,51 @@ final class SyncWorker implements Worker {
     }
 
     /**
-     * Queues a client the Arbiter took from the backlog at shutdown ahead of the stop marker, so
-     * that a serving thread answers it before it exits; under {@code lock}, as with {@link
-     * #acceptAndHandOff}.
+     * Serves a client the Arbiter took from the backlog at shutdown, on a drain thread: up to
+     * {@code threads} of them take such clients in turn, so that a stopping worker answers its
+     * share of the backlog as fast as it served, without waiting for its busy threads.
      */
     @Override
-    public void adopt(SocketChannel channel) {
+    public boolean adopt(SocketChannel channel) {
         lock.lock();
         try {
-            if (accepting) {
-                handoff.add(new Adopted(channel));
-                return;
+            adopted.add(channel);
+            if (drainers < threads) {
+                drainers++;
+                startThread(true);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the next adopted client, or, if none is left, counts this drain thread out; lock held inside. */
+    private SocketChannel nextAdopted() {
+        lock.lock();
+        try {
+            SocketChannel next = adopted.poll();
+            if (next == null) {
+                drainers--;
+            }
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A drain thread was given up on (its request ran past timeout): another takes its place. */
+    private void drainerGivenUp() {
+        lock.lock();
+        try {
+            drainers--;
+            if (!adopted.isEmpty()) {
+                drainers++;
+                startThread(true);
             }
         } finally {
             lock.unlock();
         }
-        acceptor.reject(channel); // stopped already: no thread is left to serve it
     }
 
     @Override
@@ -150,9 +181,15 @@ final class SyncWorker implements Worker {
         // clients queued for a thread are closed too, and the stop marker put back for the threads
         List<Object> queued = new ArrayList<>();
         handoff.drainTo(queued);
+        lock.lock();
+        try {
+            queued.addAll(adopted);
+            adopted.clear();
+        } finally {
+            lock.unlock();
+        }
         for (Object o : queued) {
-            SocketChannel channel = o instanceof Adopted a ? a.channel() : o instanceof SocketChannel c ? c : null;
-            if (channel != null) {
+            if (o instanceof SocketChannel channel) {
                 try {
                     channel.close();
                 } catch (IOException e) {
@@ -266,11 +303,16 @@ final class SyncWorker implements Worker {
 
     // ---- the serving threads ------------------------------------------------------------------
 
-    /** Starts a serving thread, counted as free from the start so that the acceptor can hand it a client. */
-    private void startThread() {
-        ServingThread t = new ServingThread();
+    /**
+     * Starts a serving thread, counted as free from the start so that the acceptor can hand it a
+     * client; or a drain thread, which serves the adopted clients.
+     */
+    private void startThread(boolean drainer) {
+        ServingThread t = new ServingThread(drainer);
         live.add(t);
-        idle.release();
+        if (!drainer) {
+            idle.release();
+        }
         t.thread.start();
     }
 
@@ -280,41 +322,54 @@ final class SyncWorker implements Worker {
      */
     private final class ServingThread implements Runnable, BlockingConnection.Policy {
         final Thread thread;
+        private final boolean drainer;
         private volatile boolean abandoned;
 
-        ServingThread() {
+        ServingThread(boolean drainer) {
+            this.drainer = drainer;
             this.thread = CorralThreads.worker(
-                    "corral-sync-" + context.workerId() + "-" + threadNumber.incrementAndGet(), this);
+                    "corral-sync-" + context.workerId() + (drainer ? "-drain-" : "-") + threadNumber.incrementAndGet(),
+                    this);
+        }
+
+        /** A drain thread's loop: the adopted clients, one at a time, until none is left. */
+        private void drain() {
+            SocketChannel next;
+            while ((next = nextAdopted()) != null) {
+                if (!serve(next, true)) {
+                    drainerGivenUp();
+                    return;
+                }
+            }
         }
 
         @Override
         public void run() {
             try {
+                if (drainer) {
+                    drain();
+                    return;
+                }
                 while (true) {
                     Object handed = handoff.take(); // a permit in `idle` counts this thread as free
                     if (handed == STOP) {
                         handoff.add(STOP); // pass it on: one marker stops every waiting thread
                         return;
                     }
+                    // gunicorn's sync loop: while clients wait, take the next one directly, which
+                    // saves the hand-off from the acceptor under load
+                    SocketChannel next = (SocketChannel) handed;
                     boolean given;
-                    if (handed instanceof Adopted adopted) {
-                        given = !serve(adopted.channel(), true);
-                    } else {
-                        // gunicorn's sync loop: while clients wait, take the next one directly,
-                        // which saves the hand-off from the acceptor under load
-                        SocketChannel next = (SocketChannel) handed;
-                        do {
-                            given = !serve(next, false);
-                        } while (!given && (next = acceptWaiting()) != null);
-                    }
+                    do {
+                        given = !serve(next, false);
+                    } while (!given && (next = acceptWaiting()) != null);
                     if (given || abandoned) {
                         return; // a request past timeout: this thread was given up on and replaced
                     }
                     if (accepting) {
                         idle.release();
                     }
-                    // stopping: go on taking what was queued ahead of the stop marker (clients
-                    // accepted before the stop, or taken from the backlog at shutdown)
+                    // stopping: go on taking what was queued ahead of the stop marker
                 }
             } catch (InterruptedException e) {
                 // aborted
@@ -389,8 +444,8 @@ final class SyncWorker implements Worker {
             abandoned = true;
             live.remove(this);
             termination.signal();
-            if (accepting) {
-                startThread(); // the worker keeps its capacity; the stuck thread is not waited for
+            if (accepting && !drainer) {
+                startThread(false); // the worker keeps its capacity; the stuck thread is not waited for
             }
         }
     }

@@ -73,12 +73,13 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
 
     /**
      * Serves a client the Arbiter took from the backlog at shutdown, on a thread of its own even if
-     * the worker is full: the backlog bounds how many come, and the worker is about to drain.
+     * the worker is full: the backlog bounds how many come, and the worker is draining.
      */
     @Override
-    public void adopt(SocketChannel channel) {
+    public boolean adopt(SocketChannel channel) {
         permits.tryAcquire(); // if none is left, the extra release at close is harmless: the worker stops
         serve(channel, true);
+        return true;
     }
 
     @Override
