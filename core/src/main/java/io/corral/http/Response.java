@@ -1,6 +1,6 @@
 package io.corral.http;
 
-import java.io.ByteArrayOutputStream;
+import io.corral.internal.http.ResponseBodies;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,17 @@ import java.util.OptionalLong;
  * {@code Transfer-Encoding: chunked}); a {@code Content-Length} the handler sets on a streaming
  * body is kept and the body must match it. {@code Transfer-Encoding} and {@code Connection} set by
  * the handler are ignored: framing and persistence are the server's job.
+ *
+ * <p>A handler test checks {@link #status()}, {@link #headers()} and {@link #contentLength()}; the
+ * body itself is the server's to write, so a test that needs its bytes runs the handler behind an
+ * {@code Arbiter} on port 0 and reads the answer with an HTTP client.
  */
 public final class Response {
+
+    static {
+        // the engines write bodies through the internal ResponseBodies; the API does not show how
+        ResponseBodies.register(Response::writeBody);
+    }
 
     private static final byte[] NO_BYTES = new byte[0];
     private static final String TEXT_UTF8 = "text/plain; charset=utf-8";
@@ -140,31 +149,13 @@ public final class Response {
         return OptionalLong.empty();
     }
 
-    /**
-     * Writes the body to {@code out}: the bytes of a fixed body, or whatever the writer produces.
-     * The server calls this once per response; tests may call it to inspect a body.
-     */
-    public void writeBody(OutputStream out) throws IOException {
+    /** Writes the body to {@code out}: a fixed body in one write of its own array, or what the writer produces. */
+    private void writeBody(OutputStream out) throws IOException {
         if (bytes != null) {
             out.write(bytes, 0, bytes.length);
         } else {
             writer.writeTo(out);
         }
-    }
-
-    /** Returns the body as bytes, running the writer of a streaming body; meant for tests. */
-    public byte[] bodyBytes() throws IOException {
-        if (bytes != null) {
-            return bytes.clone();
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writer.writeTo(out);
-        return out.toByteArray();
-    }
-
-    /** Returns the body decoded as UTF-8, running the writer of a streaming body; meant for tests. */
-    public String bodyString() throws IOException {
-        return new String(bodyBytes(), StandardCharsets.UTF_8);
     }
 
     @Override

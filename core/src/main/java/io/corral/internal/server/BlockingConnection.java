@@ -431,7 +431,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         output.begin(encoder.encode(head, response, keepAlive), encoder);
         try {
             if (encoder.framing() != ResponseEncoder.Framing.NONE) {
-                response.writeBody(output);
+                io.corral.internal.http.ResponseBodies.write(response, output);
             }
             output.finish();
         } catch (Exception | Error e) {

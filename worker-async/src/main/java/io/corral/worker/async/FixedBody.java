@@ -1,12 +1,13 @@
 package io.corral.worker.async;
 
 import io.corral.http.Response;
+import io.corral.internal.http.ResponseBodies;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
- * Takes the array of a fixed response body without copying it: {@link Response#writeBody} hands a
+ * Takes the array of a fixed response body without copying it: {@link ResponseBodies#write} hands a
  * fixed body over in one {@code write}, which this stream wraps. Confined to the event loop, which
  * reuses one.
  */
@@ -18,7 +19,7 @@ final class FixedBody extends OutputStream {
     ByteBuffer of(Response response) {
         captured = null;
         try {
-            response.writeBody(this);
+            ResponseBodies.write(response, this);
         } catch (IOException e) {
             throw new IllegalStateException("a fixed body cannot fail to write", e);
         }

@@ -1,6 +1,7 @@
 package io.corral.worker.async;
 
 import io.corral.http.Response;
+import io.corral.internal.http.ResponseBodies;
 import io.corral.internal.http.ResponseEncoder.Framing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -102,7 +103,7 @@ final class StreamedResponse {
         @Override
         void work() {
             try {
-                response.writeBody(out);
+                ResponseBodies.write(response, out);
                 out.complete();
             } catch (Throwable t) {
                 out.fail(t);
