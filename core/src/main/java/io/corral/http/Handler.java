@@ -21,7 +21,8 @@ public interface Handler {
      *
      * @param request the request; its body may be read lazily, at most once
      * @return the response, never {@code null}
-     * @throws Exception any failure; the client then gets {@code 500}
+     * @throws Exception any failure; the client then gets {@code 500}, or for a {@link
+     *     BadMessageException} its status
      */
     Response handle(Request request) throws Exception;
 }

@@ -137,9 +137,11 @@ public final class Request {
     }
 
     /**
-     * Returns the body as a stream, read from the connection as the handler reads it. A request
-     * without a body gives an empty stream. A malformed or oversized body makes reads throw {@link
-     * BadMessageException}. What the handler leaves unread is skipped before the next request.
+     * Returns the body as a stream: on the {@code sync} and {@code virtual} workers it is read from
+     * the connection as the handler reads it, on {@code async} it was read whole before the handler
+     * ran. A request without a body gives an empty stream. A malformed or oversized body makes
+     * reads throw {@link BadMessageException}. What the handler leaves unread is skipped before the
+     * next request (or the connection closes after the response if that would cost too much).
      */
     public InputStream body() {
         return body;

@@ -16,6 +16,7 @@
  *   BodyDecoder (Content-Length or chunked, with extensions, trailers and the body limit)
  *
  *   Response ──► ResponseEncoder (status line, headers, Date/Server, framing, Connection)
+ *        └─────► ResponseBodies  (the body, written through Response's registered access)
  * </pre>
  *
  * <p>The parser and decoder are incremental and allocate nothing per byte: they scan the buffer
