@@ -777,7 +777,7 @@ public final class Arbiter implements AutoCloseable {
 
         /**
          * Uses this worker factory instead of the one {@code worker_class} names through {@link
-         * ServiceLoader}; for custom models and tests.
+         * ServiceLoader}; for tests (a third-party worker model is not supported: see {@link WorkerFactory}).
          */
         public Builder workerFactory(WorkerFactory factory) {
             this.factory = Objects.requireNonNull(factory, "factory");

@@ -34,7 +34,8 @@ public enum Setting {
             "worker_class",
             "sync",
             "k",
-            "The worker model: sync, async or virtual (or the name of any" + " WorkerFactory on the class path)."),
+            "The worker model: sync, async or virtual; its module (corral-worker-NAME) must be on the"
+                    + " class path or module path."),
     /** Threads per sync worker. */
     THREADS(
             "threads",

@@ -108,6 +108,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private volatile long requestStart;
     private volatile String requestLine = "";
     private volatile Thread thread;
+    private volatile ExchangeRules.Account account; // the current exchange's, which an abort finishes
 
     // guarded by lock
     private boolean committed; // a response (or an error, or the 504) has started
@@ -260,21 +261,30 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         if (t != null) {
             policy.abandoned(this, t); // before the interrupt, which must not reach a thread still counted on
         }
+        ExchangeRules.Account aborting = account;
         if (!send504) {
-            close();
-            interrupt(t);
+            close(); // never blocks: wakes a serving thread stuck writing to a client that does not read
+            // the hooks of the exchange's end run on a thread of their own, never on the monitor
+            CorralThreads.virtual("corral-abort", () -> {
+                        interrupt(t);
+                        aborting.finish(0, 0); // a status was sent already, or the connection is lost
+                    })
+                    .start();
             return 0;
         }
         AtomicBoolean done = new AtomicBoolean();
         CorralThreads.virtual("corral-abort-504", () -> {
+                    int sent = 0;
                     try {
                         writeFully(ByteBuffer.wrap(ResponseEncoder.errorResponse(504, "the request took too long")));
+                        sent = 504;
                     } catch (IOException e) {
                         LOG.debug("Could not send 504 to {}: {}", remote, e.toString());
                     } finally {
                         done.set(true);
                         close();
                         interrupt(t);
+                        aborting.finish(sent, 0);
                     }
                 })
                 .start();
@@ -388,6 +398,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         Request request = head.toRequest(remote, body);
         long start = System.nanoTime();
         ExchangeRules.Account account = new ExchangeRules.Account(context, LOG, remote, head, start);
+        this.account = account;
         lock.lock();
         try {
             committed = false;

@@ -8,6 +8,7 @@ import io.corral.internal.http.RequestHead;
 import io.corral.spi.WorkerContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 
 /**
@@ -82,8 +83,9 @@ public final class ExchangeRules {
 
     /**
      * The accounting of one exchange, in the rulebook's order: {@link #preRequest}, {@link #count}
-     * before the response is encoded, {@link #finish} once it is over. Confined to the thread that
-     * runs the exchange at each step (handed over with the exchange).
+     * before the response is encoded, {@link #finish} once it is over. Thread-safe: a request
+     * aborted past {@code timeout} is finished by the abort while its own thread may still run;
+     * each step happens once, whichever thread gets there first.
      */
     public static final class Account {
         private final WorkerContext context;
@@ -92,10 +94,15 @@ public final class ExchangeRules {
         private final InetSocketAddress remote;
         private final RequestHead head;
         private final long startNanos;
-        private Request request;
-        private boolean counted;
-        private boolean last;
-        private boolean finished;
+        private static final AtomicIntegerFieldUpdater<Account> COUNTED =
+                AtomicIntegerFieldUpdater.newUpdater(Account.class, "counted");
+        private static final AtomicIntegerFieldUpdater<Account> FINISHED =
+                AtomicIntegerFieldUpdater.newUpdater(Account.class, "finished");
+
+        private volatile Request request;
+        private volatile int counted; // 0, then 1 once counted: field updaters, no allocation per request
+        private volatile boolean last;
+        private volatile int finished;
 
         /** Starts the account of an exchange whose head arrived at {@code startNanos}. */
         public Account(WorkerContext context, Logger log, InetSocketAddress remote, RequestHead head, long startNanos) {
@@ -119,8 +126,7 @@ public final class ExchangeRules {
          * @return true if it was the worker's last one: its response must close the connection
          */
         public boolean count() {
-            if (!counted) {
-                counted = true;
+            if (COUNTED.compareAndSet(this, 0, 1)) {
                 last = context.requestFinished();
             }
             return last;
@@ -138,10 +144,9 @@ public final class ExchangeRules {
          * @param status the status sent, or 0 if the connection was lost before one was
          */
         public void finish(int status, long bodyBytes) {
-            if (finished) {
+            if (!FINISHED.compareAndSet(this, 0, 1)) {
                 return;
             }
-            finished = true;
             count();
             AccessLog.log(remote, head, status, bodyBytes);
             Request r = request;

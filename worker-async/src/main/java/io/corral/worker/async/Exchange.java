@@ -359,9 +359,11 @@ final class Exchange {
         int code = 0;
         phase = DONE;
         if (started) {
+            finish(0, bodyBytes);
             conn.close();
         } else {
             code = 504;
+            finish(504, 0);
             conn.respondErrorAndClose(504, "the request took too long");
         }
         loop.context.requestAborted(new Hooks.AbortedRequest(

@@ -36,7 +36,7 @@
  * {@code worker_connections} in practice.
  *
  * <p>A blocking {@link io.corral.http.Handler} never runs on the loop: it is offloaded to the
- * worker's pool of {@code offload_threads} daemon platform threads. Admission is counted by the
+ * worker's pool of {@code offload_threads} non-daemon platform threads. Admission is counted by the
  * loop: at most {@code offload_threads} run, up to four times as many wait, and a request beyond
  * that is answered {@code 503} with {@code Retry-After}. Hooks ({@code preRequest}, {@code
  * postRequest}) and the access log run on the loop, so they must not block.
