@@ -415,10 +415,16 @@ public abstract class HttpSuite {
     @Test
     void abortsARequestSilentPastTimeoutWith504AndKeepsServing() throws Exception {
         List<Hooks.AbortedRequest> aborted = new CopyOnWriteArrayList<>();
+        List<String> finished = new CopyOnWriteArrayList<>();
         Hooks hooks = new Hooks() {
             @Override
             public void requestAborted(Hooks.AbortedRequest r) {
                 aborted.add(r);
+            }
+
+            @Override
+            public void postRequest(io.corral.http.Request request, int status, Duration elapsed) {
+                finished.add(request.path() + " " + status + (elapsed.toMillis() >= 500 ? " late" : " early"));
             }
         };
         Arbiter a = start(b -> b.timeout(Duration.ofMillis(500)).threads(1), app, hooks);
@@ -435,9 +441,12 @@ public abstract class HttpSuite {
             assertTrue(abort.stackText().contains("sleep"), abort.stackText());
         }
         assertEquals(1, a.stats().requestsAborted());
+        Await.until("the aborted exchange is finished, once", () -> finished.contains("/sleep 504 late"));
         try (RawClient c = RawClient.connect(a.port())) {
             assertEquals(200, c.get("/hello").read().status(), "the worker still serves");
         }
+        Await.until("the next request is finished", () -> finished.size() == 2);
+        assertEquals(List.of("/sleep 504 late", "/hello 200 early"), finished);
     }
 
     @Test
