@@ -2,8 +2,8 @@ package io.corral;
 
 import io.corral.http.AsyncHandler;
 import io.corral.http.Handler;
-import io.corral.internal.server.BlockingConnection;
 import io.corral.internal.server.CorralThreads;
+import io.corral.internal.server.Lingering;
 import io.corral.spi.Application;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
@@ -297,10 +297,10 @@ public final class Arbiter implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully and loses no request a client has sent: takes every client queued in the
-     * kernel's backlog and hands it to a worker, then stops the workers accepting and closes the
+     * Stops gracefully and loses no request a client has sent: stops the workers accepting, takes
+     * every client still queued in the kernel's backlog and hands it to a worker, and closes the
      * listener, so that a later client is refused at connect (which it can safely retry) rather
-     * than reset after sending. Each worker then answers every request that reaches it (in flight,
+     * than reset after sending. Only then do the workers drain: each answers every request that reaches it (in flight,
      * on a kept-alive connection, or from a client that had connected but not yet sent its request,
      * which has {@code header_timeout}) with {@code Connection: close}, closes an idle keep-alive
      * connection when its {@code keepalive} runs out, and after {@code grace} aborts what is left.
@@ -327,7 +327,13 @@ public final class Arbiter implements AutoCloseable {
                 phase = Phase.STOPPING;
                 LOG.info("Shutting down: stopping {} worker(s), grace {}", slots.size(), grace);
                 long deadline = System.nanoTime() + grace.toNanos();
+                // the listener closes before any client is told to reconnect (Connection: close), so
+                // that clients reconnecting during the drain are refused, not queued and reset
                 List<WorkerSlot> takers = runningSlots();
+                for (WorkerSlot slot : slots) {
+                    slot.worker.stopAccepting();
+                }
+                closeListenerTakingTheBacklog(takers);
                 for (WorkerSlot slot : slots) {
                     if (slot.state != WorkerState.STOPPING) {
                         stop(slot, "shutdown");
@@ -336,7 +342,6 @@ public final class Arbiter implements AutoCloseable {
                         slot.stopDeadlineNanos = Math.min(slot.stopDeadlineNanos, deadline);
                     }
                 }
-                closeListenerTakingTheBacklog(takers);
                 stopping = List.copyOf(slots);
                 monitorWake.signalAll();
             }
@@ -363,7 +368,7 @@ public final class Arbiter implements AutoCloseable {
 
     /**
      * Closes the listener without resetting a client the kernel has queued: once the workers have
-     * stopped accepting (and their selectors let go of the listener, which a close waits for),
+     * stopped accepting (but not yet started to drain) (and their selectors let go of the listener, which a close waits for),
      * takes every client still queued and hands it to one of {@code takers}, which answers its
      * request with {@code Connection: close}; then closes. Clients that connect while this runs are
      * taken too. Lifecycle lock held; accepting never blocks (the listener is non-blocking), and the
@@ -402,7 +407,7 @@ public final class Arbiter implements AutoCloseable {
             }
             if (!adopted) {
                 // no worker left that can serve it: a 503 it may retry, rather than a reset
-                CorralThreads.virtual("corral-arbiter-reject", () -> BlockingConnection.reject(channel))
+                CorralThreads.virtual("corral-arbiter-reject", () -> Lingering.reject(channel))
                         .start();
             }
             taken++;

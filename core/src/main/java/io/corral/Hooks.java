@@ -98,11 +98,14 @@ public interface Hooks {
     default void preRequest(Request request) {}
 
     /**
-     * Called on the serving thread after the response was sent or the exchange failed (gunicorn's
-     * {@code post_request}). A request aborted for running past {@code timeout} is reported to
-     * {@link #requestAborted} instead.
+     * Called after the response was sent or the exchange failed (gunicorn's {@code post_request}),
+     * exactly once for each request whose {@link #preRequest} ran, after its access log line. Runs
+     * on the serving thread; for a request aborted past {@code timeout} (also reported to {@link
+     * #requestAborted}) on a short-lived thread of the abort on {@code sync} and {@code virtual},
+     * since the serving thread has been given up on, with status 504.
      *
-     * @param status the status sent, or 0 if the connection was lost before one was
+     * @param status the status sent (504 for an aborted request), or 0 if the connection was lost
+     *     before one was
      */
     default void postRequest(Request request, int status, Duration elapsed) {}
 

@@ -74,6 +74,9 @@ class ArbiterTest {
         }
 
         @Override
+        public void stopAccepting() {}
+
+        @Override
         public void shutdown() {
             stopped.countDown();
         }

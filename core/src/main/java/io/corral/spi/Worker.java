@@ -33,9 +33,18 @@ public interface Worker {
     void shutdown();
 
     /**
+     * Stops accepting at once, and lets go of the listener (closes or cancels its registration with
+     * any selector), while the connections already open are served as before; {@link #shutdown()}
+     * follows. The Arbiter calls it on every worker when the server shuts down, so that it can
+     * close the listener before the workers' clients are told to reconnect. Returns at once.
+     */
+    void stopAccepting();
+
+    /**
      * Serves a connection the Arbiter accepted from the listener's backlog as the server shuts
      * down, so that closing the listener resets no client that may have sent its request already.
-     * Called after {@link #shutdown()}, from the Arbiter's thread; the worker serves it as one it
+     * Called after {@link #stopAccepting()} (and possibly after {@link #shutdown()}), from the
+     * Arbiter's thread; the worker serves it as one it
      * had accepted itself (beyond its connection limit if need be: the backlog bounds how many
      * come), answers its request with {@code Connection: close}, and counts it in its termination.
      * Must not block.

@@ -147,7 +147,7 @@ public abstract class Acceptor {
         }
         CorralThreads.virtual(thread.getName() + "-reject", () -> {
                     try {
-                        BlockingConnection.reject(channel);
+                        Lingering.reject(channel);
                     } finally {
                         rejecters.release();
                     }

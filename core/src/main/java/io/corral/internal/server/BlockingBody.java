@@ -30,8 +30,6 @@ final class BlockingBody extends InputStream {
         void sendContinue() throws IOException;
     }
 
-    private static final int MAX_DRAIN = 64 * 1024;
-
     private final BodyDecoder decoder;
     private final Source source;
     private final int waitMillis;
@@ -143,7 +141,7 @@ final class BlockingBody extends InputStream {
             int n;
             while ((n = read(scratch, 0, scratch.length)) >= 0) {
                 drained += n;
-                if (drained > MAX_DRAIN) {
+                if (drained > Lingering.MAX_DRAIN) {
                     return false;
                 }
             }

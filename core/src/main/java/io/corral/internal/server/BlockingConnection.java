@@ -19,7 +19,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -78,8 +77,6 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
 
     private static final Logger LOG = LoggerFactory.getLogger("io.corral.server");
     private static final int IN_BUFFER = 1024;
-    private static final int MAX_DRAIN = 64 * 1024;
-    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a 504 may take to reach a client that reads slowly before the connection is closed instead. */
     private static final long ABORT_WRITE_MILLIS = 1000;
 
@@ -598,23 +595,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             return;
         }
         try {
-            socket.shutdownOutput();
-            long deadline = System.nanoTime() + LINGER_NANOS;
-            int drained = 0;
-            while (drained < MAX_DRAIN) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
-                int n = input.read(inBytes, 0, inBytes.length);
-                if (n < 0) {
-                    break;
-                }
-                drained += n;
-            }
-        } catch (IOException e) {
-            // closing anyway
+            Lingering.drain(socket, input, inBytes);
         } finally {
             close();
         }
@@ -651,25 +632,5 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
 
     private static void callHook(Runnable hook) {
         Exchanges.callHook(LOG, hook);
-    }
-
-    /**
-     * Answers a connection the worker has no room for with {@code 503} and {@code Retry-After},
-     * then closes it; runs on the calling thread and takes at most about a second.
-     */
-    public static void reject(SocketChannel channel) {
-        try (channel) {
-            channel.configureBlocking(true);
-            ByteBuffer buffer = ByteBuffer.wrap(ResponseEncoder.errorResponse(503, "the server is at capacity"));
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            Socket s = channel.socket();
-            s.shutdownOutput();
-            s.setSoTimeout(1000);
-            s.getInputStream().skip(MAX_DRAIN);
-        } catch (IOException e) {
-            LOG.debug("Could not send 503: {}", e.toString());
-        }
     }
 }

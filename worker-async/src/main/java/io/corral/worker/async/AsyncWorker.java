@@ -40,6 +40,14 @@ final class AsyncWorker implements Worker {
     }
 
     @Override
+    public void stopAccepting() {
+        EventLoop l = loop;
+        if (l != null) {
+            l.stopAccepting();
+        }
+    }
+
+    @Override
     public void shutdown() {
         EventLoop l = loop;
         if (l != null) {

@@ -168,6 +168,12 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** Stops accepting now, from any thread; the connections are served as before. */
+    void stopAccepting() {
+        acceptor.cancel(); // the selector lets go of the listener at its next select, which this wakes
+        execute(acceptor::stop);
+    }
+
     /** Stops accepting now; connections close after their next response, or when idle expires. */
     void shutdownGracefully() {
         acceptor.cancel();

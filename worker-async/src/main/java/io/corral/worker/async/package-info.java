@@ -100,8 +100,11 @@
  *
  * <h2>Stopping</h2>
  *
- * {@code shutdown} stops accepting, closes idle connections and lets each exchange in flight finish
- * with {@code Connection: close}; the loop ends when its last connection has closed. {@code abort}
+ * {@code shutdown} stops accepting and answers every request that reaches the loop (in flight, on
+ * a kept-alive connection, or from a client the Arbiter took from the backlog and handed over with
+ * {@code adopt}) with {@code Connection: close}; an idle connection closes when its keepalive runs
+ * out, not under a client that may be sending on it. The loop ends when its last connection has
+ * closed and no adopted client is on its way. {@code abort}
  * works even while a handler blocks the loop thread (which the Arbiter detects by its silent
  * heartbeat, dumps and replaces): it closes the sockets and the selector from the calling thread,
  * interrupts the loop and offload threads, and the worker counts as terminated once its sockets

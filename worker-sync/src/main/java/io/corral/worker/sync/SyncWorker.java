@@ -152,9 +152,14 @@ final class SyncWorker implements Worker {
     }
 
     @Override
+    public void stopAccepting() {
+        stopAcceptingClients();
+        acceptor.close();
+    }
+
+    @Override
     public void shutdown() {
         stopAccepting();
-        acceptor.close();
         for (BlockingConnection c : connections) {
             c.shutdownGracefully();
         }
@@ -173,7 +178,6 @@ final class SyncWorker implements Worker {
     @Override
     public void abort() {
         stopAccepting();
-        acceptor.close();
         acceptor.thread().interrupt();
         for (BlockingConnection c : connections) {
             c.abort();
@@ -256,7 +260,7 @@ final class SyncWorker implements Worker {
 
     /**
      * Accepts a waiting client and queues it for a free thread; false if there was none or the worker
-     * is stopping. Under {@code lock}, with {@link #stopAccepting}, so that a client, once accepted,
+     * is stopping. Under {@code lock}, with {@link #stopAcceptingClients}, so that a client, once accepted,
      * is always queued ahead of the stop marker and served, never dropped.
      */
     private boolean acceptAndHandOff(Selector sel) throws IOException {
@@ -288,7 +292,7 @@ final class SyncWorker implements Worker {
      * a busy thread exits after its connection. Under {@code lock}, with {@link #acceptAndHandOff},
      * so that no connection is queued behind the marker.
      */
-    private void stopAccepting() {
+    private void stopAcceptingClients() {
         lock.lock();
         try {
             if (!accepting) {

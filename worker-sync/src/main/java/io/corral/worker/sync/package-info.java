@@ -35,6 +35,14 @@
  *
  * <p>{@code timeout} aborts a request from the Arbiter's monitor: the client gets 504 (if nothing
  * was sent), the socket is closed, the thread is interrupted and abandoned, and a fresh thread takes
- * its place at once, so the worker keeps its capacity even if the stuck code never returns.
+ * its place at once, so the worker keeps its capacity even if the stuck code never returns. The
+ * thread is given up before it is interrupted, so it never takes another client; a worker with
+ * more than {@link io.corral.spi.WorkerContext#MAX_ABANDONED_THREADS} of them still running is
+ * replaced.
+ *
+ * <p>Stopping: the acceptor stops, busy threads finish their connection (answering with {@code
+ * Connection: close}) and then what was queued for them; a thread holding an idle keep-alive
+ * connection keeps it until keepalive runs out (its client may be sending), and clients the
+ * Arbiter takes from the backlog at shutdown are served on up to {@code threads} drain threads.
  */
 package io.corral.worker.sync;

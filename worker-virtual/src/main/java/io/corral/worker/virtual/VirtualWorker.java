@@ -83,9 +83,14 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
     }
 
     @Override
-    public void shutdown() {
+    public void stopAccepting() {
         accepting = false;
         acceptor.close();
+    }
+
+    @Override
+    public void shutdown() {
+        stopAccepting();
         for (BlockingConnection c : connections) {
             c.shutdownGracefully();
         }
