@@ -1,5 +1,8 @@
 package io.corral.testing;
 
+import static io.corral.testing.Probes.getHello;
+import static io.corral.testing.Probes.helloText;
+import static io.corral.testing.Probes.refusesConnections;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -604,31 +607,6 @@ public abstract class LifecycleSuite {
                     elapsed,
                     preThreads.getOrDefault(request, "(no preRequest)"),
                     Thread.currentThread().getName()));
-        }
-    }
-
-    /** True if a new connection to {@code a} is refused: its listener is closed. */
-    private static boolean refusesConnections(Arbiter a) {
-        try {
-            RawClient.connect(a.port()).close();
-            return false;
-        } catch (IOException refused) {
-            return true;
-        }
-    }
-
-    /** Returns the body of GET /hello on a new connection, or null if the connection failed. */
-    private static String helloText(Arbiter a) {
-        try (RawClient c = RawClient.connect(a.port())) {
-            return c.get("/hello").read().text();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static int getHello(Arbiter a) throws IOException {
-        try (RawClient c = RawClient.connect(a.port())) {
-            return c.get("/hello").read().status();
         }
     }
 
