@@ -300,10 +300,11 @@ public final class Arbiter implements AutoCloseable {
      * Stops gracefully and loses no request a client has sent: stops the workers accepting, takes
      * every client still queued in the kernel's backlog and hands it to a worker, and closes the
      * listener, so that a later client is refused at connect (which it can safely retry) rather
-     * than reset after sending. Only then do the workers drain: each answers every request that reaches it (in flight,
-     * on a kept-alive connection, or from a client that had connected but not yet sent its request,
-     * which has {@code header_timeout}) with {@code Connection: close}, closes an idle keep-alive
-     * connection when its {@code keepalive} runs out, and after {@code grace} aborts what is left.
+     * than reset after sending. Only then do the workers drain: each answers every request that
+     * reaches it (in flight, on a kept-alive connection, from the backlog, or from a client that
+     * had connected but not yet sent its request, which has {@code header_timeout}) with {@code
+     * Connection: close}, closes an idle keep-alive connection when its {@code keepalive} runs out,
+     * and after {@code grace} aborts what is left.
      * Returns when every worker has stopped.
      *
      * <p>The one window left: a client whose connection the kernel completes in the moment between
@@ -367,12 +368,12 @@ public final class Arbiter implements AutoCloseable {
     }
 
     /**
-     * Closes the listener without resetting a client the kernel has queued: once the workers have
-     * stopped accepting (but not yet started to drain) (and their selectors let go of the listener, which a close waits for),
-     * takes every client still queued and hands it to one of {@code takers}, which answers its
-     * request with {@code Connection: close}; then closes. Clients that connect while this runs are
-     * taken too. Lifecycle lock held; accepting never blocks (the listener is non-blocking), and the
-     * wait for the selectors is bounded.
+     * Closes the listener without resetting a client the kernel has queued. The workers have
+     * stopped accepting but not yet begun to drain; while their selectors let go of the listener
+     * (a close waits for that, at most {@link #LISTENER_RELEASE_NANOS}), and once more after, this
+     * takes every client queued and hands it to one of {@code takers}, which answers its request
+     * with {@code Connection: close}; then it closes the listener. Lifecycle lock held; accepting
+     * never blocks (the listener is non-blocking).
      */
     private void closeListenerTakingTheBacklog(List<WorkerSlot> takers) {
         long until = System.nanoTime() + LISTENER_RELEASE_NANOS;
