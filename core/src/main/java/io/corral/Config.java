@@ -44,6 +44,7 @@ import java.util.regex.Pattern;
  * @param limitRequestLine the request-line cap in bytes; see {@link Setting#LIMIT_REQUEST_LINE}
  * @param limitRequestFields the header count cap; see {@link Setting#LIMIT_REQUEST_FIELDS}
  * @param limitRequestFieldSize the header line cap in bytes; see {@link Setting#LIMIT_REQUEST_FIELD_SIZE}
+ * @param limitRequestHead the total head cap in bytes, or {@link #UNLIMITED}; see {@link Setting#LIMIT_REQUEST_HEAD}
  * @param limitRequestBody the body cap in bytes, or {@link #UNLIMITED}; see {@link Setting#LIMIT_REQUEST_BODY}
  * @param headerTimeout the time to receive a request head, or {@link #OFF}; see {@link Setting#HEADER_TIMEOUT}
  * @param overloadPolicy what a full worker does; see {@link Setting#OVERLOAD_POLICY}
@@ -64,6 +65,7 @@ public record Config(
         int limitRequestLine,
         int limitRequestFields,
         int limitRequestFieldSize,
+        int limitRequestHead,
         long limitRequestBody,
         Duration headerTimeout,
         OverloadPolicy overloadPolicy,
@@ -112,6 +114,7 @@ public record Config(
         checkRange(Setting.LIMIT_REQUEST_LINE, limitRequestLine, 0, MAX_LINE);
         checkRange(Setting.LIMIT_REQUEST_FIELDS, limitRequestFields, 0, MAX_FIELDS);
         checkRange(Setting.LIMIT_REQUEST_FIELD_SIZE, limitRequestFieldSize, 0, MAX_LINE);
+        checkRange(Setting.LIMIT_REQUEST_HEAD, limitRequestHead, 0, Integer.MAX_VALUE);
         if (limitRequestBody < 0) {
             throw new ConfigException(
                     Setting.LIMIT_REQUEST_BODY,
@@ -211,6 +214,7 @@ public record Config(
             case LIMIT_REQUEST_LINE -> Integer.toString(limitRequestLine);
             case LIMIT_REQUEST_FIELDS -> Integer.toString(limitRequestFields);
             case LIMIT_REQUEST_FIELD_SIZE -> Integer.toString(limitRequestFieldSize);
+            case LIMIT_REQUEST_HEAD -> Integer.toString(limitRequestHead);
             case LIMIT_REQUEST_BODY -> Long.toString(limitRequestBody);
             case HEADER_TIMEOUT -> format(headerTimeout);
             case OVERLOAD_POLICY -> overloadPolicy.name().toLowerCase(Locale.ROOT);
@@ -370,6 +374,11 @@ public record Config(
             return put(Setting.LIMIT_REQUEST_FIELD_SIZE, Integer.toString(bytes));
         }
 
+        /** Sets {@code limit_request_head}. */
+        public Builder limitRequestHead(int bytes) {
+            return put(Setting.LIMIT_REQUEST_HEAD, Integer.toString(bytes));
+        }
+
         /** Sets {@code limit_request_body}; {@link Config#UNLIMITED} removes the limit. */
         public Builder limitRequestBody(long bytes) {
             return put(Setting.LIMIT_REQUEST_BODY, Long.toString(bytes));
@@ -460,6 +469,7 @@ public record Config(
                     intValue(Setting.LIMIT_REQUEST_LINE),
                     intValue(Setting.LIMIT_REQUEST_FIELDS),
                     intValue(Setting.LIMIT_REQUEST_FIELD_SIZE),
+                    intValue(Setting.LIMIT_REQUEST_HEAD),
                     longValue(Setting.LIMIT_REQUEST_BODY),
                     durationValue(Setting.HEADER_TIMEOUT),
                     policyValue(),

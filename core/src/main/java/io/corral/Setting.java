@@ -102,6 +102,13 @@ public enum Setting {
             "8190",
             null,
             "The longest header line in bytes, name and" + " value, 1 to 65536 (0 means 65536). Longer gets 431."),
+    /** Request head cap, in total. */
+    LIMIT_REQUEST_HEAD(
+            "limit_request_head",
+            "16384",
+            null,
+            "The largest request head in bytes, request line and header lines together"
+                    + " (16 KiB). Larger gets 431. 0 means only the per-line limits apply."),
     /** Request body cap. */
     LIMIT_REQUEST_BODY(
             "limit_request_body",

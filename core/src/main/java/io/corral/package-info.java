@@ -62,8 +62,9 @@
  *
  * <ul>
  *   <li>{@link io.corral.Arbiter#shutdown(java.time.Duration) shutdown(grace)} stops accepting,
- *       closes idle keep-alive connections, lets requests in flight finish and aborts what is left
- *       after {@code grace}; {@link io.corral.Arbiter#close()} does the same with {@code
+ *       answers the clients queued in the backlog, closes the listener, answers every request that
+ *       reaches a worker with {@code Connection: close}, closes idle keep-alive connections when
+ *       their {@code keepalive} runs out, and aborts what is left after {@code grace}; {@link io.corral.Arbiter#close()} does the same with {@code
  *       graceful_timeout}. Both return once every worker has stopped; {@link
  *       io.corral.Arbiter#awaitTermination()} waits for that from another thread.
  *   <li>{@link io.corral.Arbiter#reload()} replaces every worker (gunicorn's {@code HUP}): the new

@@ -29,6 +29,7 @@ class ConfigTest {
         assertEquals(0, c.maxRequestsJitter());
         assertEquals(4094, c.limitRequestLine());
         assertEquals(100, c.limitRequestFields());
+        assertEquals(16384, c.limitRequestHead());
         assertEquals(8190, c.limitRequestFieldSize());
         assertEquals(10 * 1024 * 1024, c.limitRequestBody());
         assertEquals(Duration.ofSeconds(10), c.headerTimeout());

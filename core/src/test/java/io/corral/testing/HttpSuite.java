@@ -363,6 +363,7 @@ public abstract class HttpSuite {
                 "GET /LONG HTTP/1.1\\r\\nHost: x|414",
                 "GET / HTTP/1.1\\r\\nHost: x\\r\\nBIG: HEADER|431",
                 "GET / HTTP/1.1\\r\\nHost: x\\r\\nMANY|431",
+                "GET / HTTP/1.1\\r\\nHost: x\\r\\nHUGE|431",
                 "POST /echo HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked|400",
                 "POST /echo HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: gzip|501",
                 "POST /echo HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 99999999|413",
@@ -370,11 +371,15 @@ public abstract class HttpSuite {
                 "GET / HTTP/1.1\\r\\nHost : x|400",
             })
     void answersABadRequestThenClosesWhileOthersAreServed(String head, int status) throws Exception {
-        Arbiter a = start(b -> b.limitRequestFields(20).limitRequestFieldSize(200));
+        Arbiter a =
+                start(b -> b.limitRequestFields(20).limitRequestFieldSize(200).limitRequestHead(2000));
         String request = head.replace("\\r\\n", "\r\n")
                 .replace("/LONG", "/" + "a".repeat(5000))
                 .replace("BIG: HEADER", "Big: " + "b".repeat(300))
-                .replace("MANY", "X-A: 1\r\n".repeat(30).trim());
+                .replace("MANY", "X-A: 1\r\n".repeat(30).trim())
+                // each line within limit_request_field_size and their count within the limit, but
+                // together past limit_request_head
+                .replace("HUGE", ("X-H: " + "h".repeat(145) + "\r\n").repeat(18).trim());
         try (RawClient bad = RawClient.connect(a.port());
                 RawClient good = RawClient.connect(a.port())) {
             RawResponse r = bad.send(request + "\r\n\r\n").read();

@@ -35,8 +35,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>413: a Content-Length above {@link Limits#body()};
  *   <li>414: a request line longer than {@link Limits#requestLine()} (empty lines before it count);
  *   <li>417: an Expect other than {@code 100-continue};
- *   <li>431: more than {@link Limits#fields()} fields, or a field line longer than {@link
- *       Limits#fieldSize()};
+ *   <li>431: more than {@link Limits#fields()} fields, a field line longer than {@link
+ *       Limits#fieldSize()}, or a head larger than {@link Limits#head()} in all;
  *   <li>501: CONNECT, and any transfer coding but chunked;
  *   <li>505: an HTTP version whose major is not 1.
  * </ul>
@@ -69,6 +69,7 @@ public final class RequestParser {
     private int minorVersion;
     private Headers.Builder headers;
     private int fieldCount;
+    private long headBytes; // the head's lines so far, with their line ends
     private int hostCount;
     private long contentLength;
     private boolean transferEncoding;
@@ -107,6 +108,7 @@ public final class RequestParser {
                     if (lines.isEmpty()) {
                         skipped += lines.length();
                     } else {
+                        countHead(lines.length());
                         requestLine(lines.array(), lines.start(), lines.end());
                         state = FIELDS;
                     }
@@ -119,6 +121,7 @@ public final class RequestParser {
                         startOver();
                         return head;
                     }
+                    countHead(lines.length());
                     headerField(lines.array(), lines.start(), lines.end());
                 }
             }
@@ -137,7 +140,16 @@ public final class RequestParser {
         return failure == null && (state == FIELDS || (lines.holdsPartialLine() && !lines.holdsOnlyCr()));
     }
 
+    /** Adds a line to the head's size; 431 once it passes the total limit. */
+    private void countHead(int lineBytes) throws BadMessageException {
+        headBytes += lineBytes;
+        if (limits.head() > 0 && headBytes > limits.head()) {
+            throw new BadMessageException(431, "the request head is larger than " + limits.head() + " bytes");
+        }
+    }
+
     private void startOver() {
+        headBytes = 0;
         state = REQUEST_LINE;
         skipped = 0;
         method = null;

@@ -92,6 +92,21 @@ class RequestParserTest {
     }
 
     @Test
+    void refusesAHeadLargerThanItsTotalLimitThoughEachLineFits() throws Exception {
+        Limits limits = new Limits(100, 100, 100, 120, 0);
+        String line = "X-Field: " + "v".repeat(28) + "\r\n"; // 39 bytes
+        // request line 16 + Host 9 + two fields 78 = 103 bytes, within 120: parsed
+        RequestHead ok = new RequestParser(limits).parse(bytes("GET / HTTP/1.1\r\nHost: a\r\n" + line + line + "\r\n"));
+        assertEquals("/", ok.target());
+        // a third field makes 142: refused as soon as it is read, before the head ends
+        BadMessageException e = assertThrows(
+                BadMessageException.class,
+                () -> new RequestParser(limits).parse(bytes("GET / HTTP/1.1\r\nHost: a\r\n" + line + line + line)));
+        assertEquals(431, e.status());
+        assertEquals("the request head is larger than 120 bytes", e.getMessage());
+    }
+
+    @Test
     void namesTheLimitAnOverlongHeaderLineBroke() {
         RequestParser small = new RequestParser(new Limits(100, 10, 20, 0));
         BadMessageException e = assertThrows(
