@@ -892,6 +892,51 @@ public abstract class HttpSuite {
     }
 
     @Test
+    void answersEveryClientBeyondCapacityWith503AndNeverAReset() throws Exception {
+        int capacity = OVERLOAD_CAPACITY;
+        int extra = 150;
+        Arbiter a = start(b -> b.overloadPolicy(OverloadPolicy.REJECT)
+                .workerConnections(capacity)
+                .threads(capacity));
+        List<RawClient> holders = new ArrayList<>();
+        List<RawClient> refused = new ArrayList<>();
+        try {
+            for (int i = 0; i < capacity; i++) {
+                RawClient c = RawClient.connect(a.port());
+                holders.add(c);
+                c.send("GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            }
+            Await.until("the worker is full", () -> app.blocked.get() == capacity);
+            for (int i = 0; i < extra; i++) {
+                RawClient c = RawClient.connect(a.port());
+                refused.add(c);
+                c.get("/hello"); // all at once: each has sent its request before any is answered
+            }
+            int answered = 0;
+            for (RawClient c : refused) {
+                RawResponse r = c.read(); // a reset would throw here
+                assertEquals(503, r.status(), "client " + answered);
+                assertNotNull(r.header("Retry-After"));
+                assertTrue(c.closedByServer());
+                answered++;
+            }
+            assertEquals(extra, answered);
+            app.unblock();
+            for (RawClient c : holders) {
+                assertEquals(200, c.read().status(), "the clients within capacity are served");
+            }
+        } finally {
+            app.unblock();
+            for (RawClient c : holders) {
+                c.close();
+            }
+            for (RawClient c : refused) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void queuesOverCapacityInTheBacklogWhenPolicyIsBacklog() throws Exception {
         int capacity = OVERLOAD_CAPACITY;
         Arbiter a = start(b -> b.workerConnections(capacity).threads(capacity));

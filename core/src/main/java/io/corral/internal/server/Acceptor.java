@@ -8,7 +8,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #loop} runs on the acceptor thread, which owns the selector. {@link
  * #close()}, {@link #done()} and {@link #thread()} may be called from any thread; {@link
- * #reject} hands its work to a virtual thread of its own.
+ * #reject} hands its work to the acceptor's {@link Rejecter}.
  */
 public abstract class Acceptor {
 
@@ -35,7 +34,7 @@ public abstract class Acceptor {
 
     private final Thread thread;
     private final Runnable onExit;
-    private final Semaphore rejecters;
+    private final Rejecter rejecter;
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile Selector selector;
     private volatile IOException startFailure;
@@ -46,14 +45,12 @@ public abstract class Acceptor {
      * Creates the acceptor; {@link #start()} starts it.
      *
      * @param name the thread's name
-     * @param maxRejecting how many 503 answers may be in progress at once; beyond that a client the
-     *     worker has no room for is closed at once
      * @param onExit called on the acceptor thread when it ends, after {@link #done()} turned true
      */
-    protected Acceptor(WorkerContext context, String name, int maxRejecting, Runnable onExit) {
+    protected Acceptor(WorkerContext context, String name, Runnable onExit) {
         this.context = context;
         this.onExit = onExit;
-        this.rejecters = new Semaphore(maxRejecting);
+        this.rejecter = new Rejecter(name + "-reject");
         this.thread = CorralThreads.worker(name, this::run);
     }
 
@@ -133,26 +130,11 @@ public abstract class Acceptor {
     }
 
     /**
-     * Answers a client the worker has no room for with 503 on a virtual thread of its own, so that
-     * the acceptor never waits on it; in a flood beyond {@code maxRejecting}, closes it at once.
+     * Answers a client the worker has no room for with 503 and closes it, without a thread of its
+     * own and without waiting: see {@link Rejecter}.
      */
     public final void reject(SocketChannel channel) {
-        if (!rejecters.tryAcquire()) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // nothing to do
-            }
-            return;
-        }
-        CorralThreads.virtual(thread.getName() + "-reject", () -> {
-                    try {
-                        Lingering.reject(channel);
-                    } finally {
-                        rejecters.release();
-                    }
-                })
-                .start();
+        rejecter.reject(channel);
     }
 
     private void run() {
@@ -178,6 +160,7 @@ public abstract class Acceptor {
             }
         } finally {
             ready.countDown();
+            rejecter.close();
             done = true;
             onExit.run();
         }

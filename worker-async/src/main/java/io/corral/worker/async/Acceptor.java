@@ -1,6 +1,7 @@
 package io.corral.worker.async;
 
 import io.corral.OverloadPolicy;
+import io.corral.internal.server.Rejecter;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -15,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * Accepting for one event loop: takes clients from the shared listener while the loop has room
  * for them ({@code worker_connections}). A full loop stops selecting for {@code OP_ACCEPT}, so the
  * kernel's backlog holds the next clients; with {@code overload_policy=reject} it accepts them
- * and answers 503 instead (at most a tenth of {@code worker_connections}, and at least 16, at a
- * time; beyond that a flood is simply closed).
+ * and answers 503 instead, each with a lingering close on the loop (at most {@link
+ * Rejecter#MAX_IN_FLIGHT} at a time; beyond that the 503 is written at once and the socket closed
+ * without lingering).
  *
  * <p>Threading: confined to the event loop, except {@link #cancel()}.
  */
@@ -52,7 +54,7 @@ final class Acceptor {
         this.selector = selector;
         this.reject = loop.config.overloadPolicy() == OverloadPolicy.REJECT;
         this.maxConnections = loop.config.workerConnections();
-        this.maxRejecting = Math.max(16, maxConnections / 10);
+        this.maxRejecting = Rejecter.MAX_IN_FLIGHT;
         this.key = context.listener().register(selector, SelectionKey.OP_ACCEPT);
     }
 
@@ -123,7 +125,7 @@ final class Acceptor {
 
     private void refuse(SocketChannel channel) {
         if (rejecting >= maxRejecting) {
-            closeQuietly(channel); // refusing politely would cost more than it saves
+            Rejecter.answerAndClose(channel); // the 503 at once, without lingering
             return;
         }
         try {

@@ -77,17 +77,12 @@ final class SyncWorker implements Worker {
         this.handler = context.application().asBlocking();
         this.threads = context.config().threads();
         this.reject = context.config().overloadPolicy() == OverloadPolicy.REJECT;
-        this.acceptor =
-                new Acceptor(
-                        context,
-                        "corral-sync-" + context.workerId() + "-acceptor",
-                        Math.max(16, threads),
-                        termination::signal) {
-                    @Override
-                    protected void loop(Selector selector) throws IOException, InterruptedException {
-                        acceptLoop(selector);
-                    }
-                };
+        this.acceptor = new Acceptor(context, "corral-sync-" + context.workerId() + "-acceptor", termination::signal) {
+            @Override
+            protected void loop(Selector selector) throws IOException, InterruptedException {
+                acceptLoop(selector);
+            }
+        };
     }
 
     @Override
@@ -238,9 +233,10 @@ final class SyncWorker implements Worker {
                     clientWaiting = true; // busy threads close after their response, idle keep-alives yield
                     if (!idle.tryAcquire(reject ? REJECT_AFTER_MILLIS : IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
                         if (reject) {
-                            // still full once idle connections had their chance to yield
-                            SocketChannel refused = acceptor.accept(sel);
-                            if (refused != null) {
+                            // still full once idle connections had their chance to yield: every
+                            // client waiting now is answered 503, not one per wait
+                            SocketChannel refused;
+                            while ((refused = acceptor.accept(sel)) != null) {
                                 acceptor.reject(refused);
                             }
                         }

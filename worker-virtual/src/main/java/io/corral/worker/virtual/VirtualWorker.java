@@ -49,11 +49,7 @@ final class VirtualWorker implements Worker, BlockingConnection.Policy {
         this.permits = new Semaphore(context.config().workerConnections());
         this.virtualThreads = CorralThreads.virtualFactory("corral-virtual-" + context.workerId() + "-");
         this.acceptor =
-                new Acceptor(
-                        context,
-                        "corral-virtual-" + context.workerId() + "-acceptor",
-                        Math.max(16, context.config().workerConnections() / 10),
-                        termination::signal) {
+                new Acceptor(context, "corral-virtual-" + context.workerId() + "-acceptor", termination::signal) {
                     @Override
                     protected void loop(Selector selector) throws IOException, InterruptedException {
                         acceptLoop(selector);
