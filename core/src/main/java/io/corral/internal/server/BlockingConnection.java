@@ -1,7 +1,6 @@
 package io.corral.internal.server;
 
 import io.corral.Config;
-import io.corral.Hooks;
 import io.corral.http.BadMessageException;
 import io.corral.http.Handler;
 import io.corral.http.Request;
@@ -85,7 +84,6 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private final InputStream input;
     private final WorkerContext context;
     private final Config config;
-    private final Hooks hooks;
     private final Handler handler;
     private final Policy policy;
     private final Limits limits;
@@ -144,7 +142,6 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         this.input = socket.getInputStream();
         this.context = context;
         this.config = context.config();
-        this.hooks = context.hooks();
         this.handler = handler;
         this.policy = policy;
         this.limits = Limits.of(config);
@@ -177,7 +174,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         } catch (RuntimeException | Error e) {
             LOG.error("Unexpected failure serving {}", remote, e);
         } finally {
-            if (!wasAborted()) {
+            if (!aborted()) {
                 close(); // an aborted exchange is closed by its abort, which may still be writing the 504
             }
         }
@@ -185,7 +182,12 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
 
     /** Returns true if the request this thread served was aborted: the thread has been given up on. */
     public boolean aborted() {
-        return wasAborted();
+        lock.lock();
+        try {
+            return aborted;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -412,7 +414,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         } catch (Throwable t) {
             failure = t;
         }
-        if (wasAborted()) {
+        if (aborted()) {
             return false; // the monitor answered and closes; this thread is abandoned
         }
         Thread.interrupted(); // a stray interrupt must not close the channel under our writes
@@ -429,7 +431,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             lingerAndClose();
             return false;
         }
-        response = Exchanges.answer(LOG, head, response, failure);
+        response = ExchangeRules.answer(LOG, head, response, failure);
         boolean keepAlive = ExchangeRules.keepAlive(
                 head,
                 config,
@@ -443,7 +445,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             }
             output.finish();
         } catch (Exception | Error e) {
-            if (wasAborted()) {
+            if (aborted()) {
                 return false;
             }
             boolean clientGone = e instanceof IOException && output.committed();
@@ -522,15 +524,6 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
                 throw new IOException("the exchange was aborted");
             }
             committed = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean wasAborted() {
-        lock.lock();
-        try {
-            return aborted;
         } finally {
             lock.unlock();
         }
@@ -628,9 +621,5 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }
-    }
-
-    private static void callHook(Runnable hook) {
-        Exchanges.callHook(LOG, hook);
     }
 }

@@ -4,6 +4,7 @@ import io.corral.Config;
 import io.corral.Hooks;
 import io.corral.http.BadMessageException;
 import io.corral.http.Request;
+import io.corral.http.Response;
 import io.corral.internal.http.RequestHead;
 import io.corral.spi.WorkerContext;
 import java.net.InetSocketAddress;
@@ -14,8 +15,7 @@ import org.slf4j.Logger;
 /**
  * The HTTP/1.1 exchange rulebook that every worker model follows, so that a difference between
  * models is one of scheduling, never of protocol. The blocking engine ({@link BlockingConnection},
- * sync and virtual) and the async worker's exchange call these; {@link Exchanges} holds the answer
- * to a failed handler and hook calls.
+ * sync and virtual) and the async worker's exchange call these.
  *
  * <ol>
  *   <li><b>Keep-alive</b> ({@link #keepAlive}): a response keeps its connection open only if the
@@ -55,6 +55,30 @@ public final class ExchangeRules {
     public static boolean keepAlive(
             RequestHead head, Config config, boolean lastRequest, boolean draining, boolean connectionCanContinue) {
         return head.keepAlive() && config.keepAliveEnabled() && !lastRequest && !draining && connectionCanContinue;
+    }
+
+    /**
+     * Returns what to send for a handler's outcome: its response, or, if it threw or returned null,
+     * a 500 after logging the failure on {@code log}.
+     */
+    public static Response answer(Logger log, RequestHead head, Response response, Throwable failure) {
+        if (failure == null && response != null) {
+            return response;
+        }
+        if (failure == null) {
+            failure = new NullPointerException("the handler returned null instead of a Response");
+        }
+        log.error("Error handling request {}", head.requestLine(), failure);
+        return Response.text(500, "Internal Server Error\n");
+    }
+
+    /** Runs a hook; an exception it throws is logged on {@code log} and otherwise ignored. */
+    public static void callHook(Logger log, Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException e) {
+            log.warn("A hook failed", e);
+        }
     }
 
     /**
@@ -117,7 +141,7 @@ public final class ExchangeRules {
         /** Runs {@code preRequest}; from then on {@link #finish} runs {@code postRequest}. */
         public void preRequest(Request request) {
             this.request = request;
-            Exchanges.callHook(log, () -> hooks.preRequest(request));
+            callHook(log, () -> hooks.preRequest(request));
         }
 
         /**
@@ -152,7 +176,7 @@ public final class ExchangeRules {
             Request r = request;
             if (r != null) {
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-                Exchanges.callHook(log, () -> hooks.postRequest(r, status, elapsed));
+                callHook(log, () -> hooks.postRequest(r, status, elapsed));
             }
         }
     }

@@ -8,7 +8,6 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
 import io.corral.internal.server.ExchangeRules;
-import io.corral.internal.server.Exchanges;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -246,7 +245,7 @@ final class Exchange {
             conn.respondErrorAndClose(bad.status(), bad.getMessage());
             return;
         }
-        send(Exchanges.answer(EventLoop.LOG, head, response, failure));
+        send(ExchangeRules.answer(EventLoop.LOG, head, response, failure));
     }
 
     // ---- the response -------------------------------------------------------------------------
