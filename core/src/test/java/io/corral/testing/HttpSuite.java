@@ -54,18 +54,25 @@ public abstract class HttpSuite {
     private final ExecutorService clients = Executors.newCachedThreadPool();
     protected final TestApp app = new TestApp();
 
-    /** The suite's settings: loopback, port 0, a few threads for sync, generous timeouts. */
-    protected Config.Builder settings() {
+    /**
+     * The settings the end-to-end suites start from: loopback, port 0, one worker, a few threads for
+     * sync, generous timeouts.
+     */
+    public static Config.Builder loopbackSettings(String workerClass) {
         return Config.builder()
                 .bind("127.0.0.1:0")
-                .workerClass(workerClass())
+                .workerClass(workerClass)
                 .workers(1)
                 .threads(4)
                 .workerConnections(100)
                 .keepalive(Duration.ofSeconds(5))
                 .timeout(Duration.ofSeconds(30))
-                .headerTimeout(Duration.ofSeconds(10))
-                .limitRequestBody(1_000_000);
+                .headerTimeout(Duration.ofSeconds(10));
+    }
+
+    /** The suite's settings: {@link #loopbackSettings}, with a 1 MB body limit. */
+    protected Config.Builder settings() {
+        return loopbackSettings(workerClass()).limitRequestBody(1_000_000);
     }
 
     protected Arbiter start(UnaryOperator<Config.Builder> tweak) throws IOException {
@@ -891,6 +898,20 @@ public abstract class HttpSuite {
         }
     }
 
+    /**
+     * Fills the worker with {@code capacity} requests to {@code /block}, adding their clients to
+     * {@code holders}; each asks to close after its response, which frees its slot at once rather
+     * than after keepalive.
+     */
+    private void fill(Arbiter a, int capacity, List<RawClient> holders) throws IOException {
+        for (int i = 0; i < capacity; i++) {
+            RawClient c = RawClient.connect(a.port());
+            holders.add(c);
+            c.send("GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        }
+        Await.until("the worker is full", () -> app.blocked.get() == capacity);
+    }
+
     @Test
     void answersEveryClientBeyondCapacityWith503AndNeverAReset() throws Exception {
         int capacity = OVERLOAD_CAPACITY;
@@ -901,12 +922,7 @@ public abstract class HttpSuite {
         List<RawClient> holders = new ArrayList<>();
         List<RawClient> refused = new ArrayList<>();
         try {
-            for (int i = 0; i < capacity; i++) {
-                RawClient c = RawClient.connect(a.port());
-                holders.add(c);
-                c.send("GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            }
-            Await.until("the worker is full", () -> app.blocked.get() == capacity);
+            fill(a, capacity, holders);
             for (int i = 0; i < extra; i++) {
                 RawClient c = RawClient.connect(a.port());
                 refused.add(c);
@@ -942,13 +958,7 @@ public abstract class HttpSuite {
         Arbiter a = start(b -> b.workerConnections(capacity).threads(capacity));
         List<RawClient> holders = new ArrayList<>();
         try {
-            for (int i = 0; i < capacity; i++) {
-                RawClient c = RawClient.connect(a.port());
-                holders.add(c);
-                // closing after the response frees the slot at once, not after keepalive
-                c.send("GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            }
-            Await.until("the worker is full", () -> app.blocked.get() == capacity);
+            fill(a, capacity, holders);
             RawClient extra = RawClient.connect(a.port());
             holders.add(extra);
             extra.get("/hello");

@@ -66,27 +66,19 @@ public abstract class LifecycleSuite {
      * The blocking application of the suite.
      *
      * <ul>
-     *   <li>{@code GET /hello} → {@code Hello, World!}
-     *   <li>{@code GET /sleep?ms=N} → 200 after sleeping N ms
-     *   <li>{@code GET /throw} → the handler throws (500)
      *   <li>{@code GET /hold?bytes=N} → waits for {@link #release}, then 200 with N bytes (or {@code held})
      *   <li>{@code GET /stuck} → ignores interrupts until {@link #release}, or {@link #STUCK_AT_MOST}
-     *   <li>anything else → 404
+     *   <li>anything else → {@link TestApp}'s routes ({@code /hello}, {@code /sleep?ms=N}, {@code
+     *       /throw}, 404 for the rest)
      * </ul>
      */
     private final Handler app = this::route;
+    /** The routes this suite shares with {@link HttpSuite}. */
+    private final TestApp shared = new TestApp();
 
-    /** The suite's settings: loopback, port 0, a few threads for sync, generous timeouts. */
+    /** The suite's settings: {@link HttpSuite#loopbackSettings}. */
     protected Config.Builder settings() {
-        return Config.builder()
-                .bind("127.0.0.1:0")
-                .workerClass(workerClass())
-                .workers(1)
-                .threads(4)
-                .workerConnections(100)
-                .keepalive(Duration.ofSeconds(5))
-                .timeout(Duration.ofSeconds(30))
-                .headerTimeout(Duration.ofSeconds(10));
+        return HttpSuite.loopbackSettings(workerClass());
     }
 
     @AfterEach
@@ -510,13 +502,6 @@ public abstract class LifecycleSuite {
 
     private Response route(Request request) throws Exception {
         switch (request.path()) {
-            case "/hello":
-                return Response.ok("Hello, World!");
-            case "/sleep":
-                Thread.sleep(Long.parseLong(request.queryParam("ms").orElse("0")));
-                return Response.ok("slept");
-            case "/throw":
-                throw new IllegalStateException("the handler failed on purpose");
             case "/hold": {
                 holding.incrementAndGet();
                 release.await();
@@ -541,7 +526,7 @@ public abstract class LifecycleSuite {
                 return Response.ok("unstuck");
             }
             default:
-                return Response.text(404, "no route\n");
+                return shared.handle(request);
         }
     }
 
