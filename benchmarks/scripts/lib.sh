@@ -85,3 +85,14 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null
     SERVER_PID=""
 }
+
+# Prints the number after NAME= in a LossClient summary line: field NAME LINE.
+field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+
+# True if a LossClient summary line shows nothing lost, every status 2xx and nothing in flight.
+lossless() {
+    [ "$(field failed_after_write "$1")" = 0 ] && [ "$(field non2xx "$1")" = 0 ] && [ "$(field in_flight "$1")" = 0 ]
+}
+
+# Prints the runtime version of $JAVA (after pick_java).
+java_version() { "$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = //p'; }

@@ -39,7 +39,6 @@ COMMON=(--workers 2 --max-requests 300 --max-requests-jitter 50)
 RESTART_LINE='served [0-9]* requests (max_requests): it will be replaced'
 
 # The value of key $1 in LossClient's summary line $2 (empty if absent).
-field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
 
 declare -A ROW
 status=0
@@ -71,13 +70,13 @@ for model in $MODELS; do
     non2xx=$(field non2xx "$line")
     ROW[$model]=$(printf '%9d %9d %9d %7d %10d %9d' "$(field written "$line")" "$(field ok "$line")" \
         "$lost" "$non2xx" "$(field reconnects "$line")" "$restarts")
-    if [ "$lost" != 0 ] || [ "$non2xx" != 0 ] || [ "$(field in_flight "$line")" != 0 ]; then
+    if ! lossless "$line"; then
         [ "$status" = 0 ] && status=1
     fi
 done
 
 echo
-echo "recycle loss: $CLIENTS keep-alive clients, GET $TARGET_PATH, ${DURATION}s, ${COMMON[*]}; JDK $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = //p'), $(nproc) cores"
+echo "recycle loss: $CLIENTS keep-alive clients, GET $TARGET_PATH, ${DURATION}s, ${COMMON[*]}; JDK $(java_version), $(nproc) cores"
 printf '  %-8s %9s %9s %9s %7s %10s %9s\n' model written ok lost non2xx reconnects restarts
 for model in $MODELS; do
     printf '  %-8s %s\n' "$model" "${ROW[$model]}"

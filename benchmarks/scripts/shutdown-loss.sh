@@ -50,7 +50,6 @@ trap 'exit 130' INT TERM
 COMMON=(--workers 2)
 
 # The value of key $1 in LossClient's summary line $2 (empty if absent).
-field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
 now_ms() { date +%s%3N; }
 
 declare -A SUMMARY
@@ -113,7 +112,7 @@ for model in $MODELS; do
         total_non2xx=$((total_non2xx + non2xx))
         [ "$exit_ms" -gt "$max_exit_ms" ] && max_exit_ms=$exit_ms
         case " $codes " in *" $code "*) ;; *) codes="${codes:+$codes }$code" ;; esac
-        if [ "$lost" != 0 ] || [ "$non2xx" != 0 ] || [ "$(field in_flight "$line")" != 0 ]; then
+        if ! lossless "$line"; then
             [ "$status" = 0 ] && status=1
         fi
     done
@@ -122,7 +121,7 @@ for model in $MODELS; do
 done
 
 echo
-echo "shutdown loss: SIGTERM after ${TERM_AFTER}s; $FRESH fresh clients (/sleep?ms=$SLEEP_MS), $KEEPALIVE keep-alive (/hello); JDK $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = //p'), $(nproc) cores"
+echo "shutdown loss: SIGTERM after ${TERM_AFTER}s; $FRESH fresh clients (/sleep?ms=$SLEEP_MS), $KEEPALIVE keep-alive (/hello); JDK $(java_version), $(nproc) cores"
 printf '  %-8s %4s %10s %8s %7s %12s  %s\n' model runs written lost non2xx max_exit_ms exit_codes
 for model in $MODELS; do
     printf '  %-8s %s\n' "$model" "${SUMMARY[$model]}"
