@@ -33,7 +33,6 @@ final class Acceptor {
     private final SelectionKey key;
     private final boolean reject;
     private final int maxConnections;
-    private final int maxRejecting;
     private final TimerWheel.Timer retry = new TimerWheel.Timer() {
         @Override
         void expired(long nowNanos) {
@@ -54,7 +53,6 @@ final class Acceptor {
         this.selector = selector;
         this.reject = loop.config.overloadPolicy() == OverloadPolicy.REJECT;
         this.maxConnections = loop.config.workerConnections();
-        this.maxRejecting = Rejecter.MAX_IN_FLIGHT;
         this.key = context.listener().register(selector, SelectionKey.OP_ACCEPT);
     }
 
@@ -124,7 +122,7 @@ final class Acceptor {
     }
 
     private void refuse(SocketChannel channel) {
-        if (rejecting >= maxRejecting) {
+        if (rejecting >= Rejecter.MAX_IN_FLIGHT) {
             Rejecter.answerAndClose(channel); // the 503 at once, without lingering
             return;
         }
