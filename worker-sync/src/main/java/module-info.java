@@ -1,6 +1,6 @@
 /**
- * The {@code sync} worker model: each worker runs {@code threads} platform threads that accept
- * from the shared listener and serve one connection at a time.
+ * The {@code sync} worker model: each worker runs a poller that reads request heads and {@code
+ * threads} platform threads that each run one request at a time.
  */
 module io.corral.worker.sync {
     requires io.corral;

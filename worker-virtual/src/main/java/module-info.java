@@ -1,4 +1,4 @@
-/** The {@code virtual} worker model: one virtual thread per connection. */
+/** The {@code virtual} worker model: one virtual thread per request, idle connections in a poller. */
 module io.corral.worker.virtual {
     requires io.corral;
     requires org.slf4j;

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * worker that reached {@code max_requests} gets a successor first and then drains.
  *
  * <p>Threads: the monitor ({@code corral-arbiter}) is a daemon; the threads that serve
- * (acceptors, sync serving threads, event loops, offload threads) are platform threads that are
+ * (pollers, sync serving threads, event loops, offload threads) are platform threads that are
  * never daemons, whichever thread starts them, so a started Arbiter keeps the JVM running until
  * it is shut down, as the JDK's HTTP server does, even after every worker has been replaced.
  * Virtual threads (the virtual worker's connections) are daemons by the JVM's rule. Installing a

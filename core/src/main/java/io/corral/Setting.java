@@ -41,15 +41,15 @@ public enum Setting {
             "threads",
             "1",
             null,
-            "Platform threads per sync worker, each serving one connection at a time."
-                    + " Ignored by the async and virtual workers."),
+            "Platform threads per sync worker, each running one request at a time; waiting for a request costs"
+                    + " no thread. Ignored by the async and virtual workers."),
     /** Connection cap per worker. */
     WORKER_CONNECTIONS(
             "worker_connections",
             "1000",
             null,
-            "Open connections per async or virtual worker. A full worker"
-                    + " stops accepting (or answers 503, see overload_policy). The sync worker's cap is threads."),
+            "Open connections per worker, idle ones included. A full worker stops accepting (or answers 503,"
+                    + " see overload_policy). On sync, threads caps the requests that run at once."),
     /** Request and liveness timeout. */
     TIMEOUT(
             "timeout",

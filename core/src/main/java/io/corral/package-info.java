@@ -88,11 +88,11 @@
  * <h2>Threads</h2>
  *
  * Every thread Corral starts has a name that starts with {@code corral-} and an explicitly set
- * daemon status. The workers' threads (acceptors, serving threads, event loops, offload threads)
+ * daemon status. The workers' threads (pollers, serving threads, event loops, offload threads)
  * are platform threads that are not daemons, so a {@code main} that returns after {@code start()}
  * leaves the JVM serving until {@code shutdown} or {@code close}, as with the JDK's HTTP server.
- * The virtual worker's per-connection virtual threads are daemons, as every virtual thread is, but
- * its acceptor is not. The Arbiter's monitor thread is a daemon. Whether a JVM shutdown hook calls
+ * The virtual worker's per-request virtual threads are daemons, as every virtual thread is, but
+ * its poller is not. The Arbiter's monitor thread is a daemon. Whether a JVM shutdown hook calls
  * {@code close()} is the application's choice.
  *
  * <h2>Hooks</h2>

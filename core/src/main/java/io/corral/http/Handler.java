@@ -4,7 +4,7 @@ package io.corral.http;
  * The application: a request in, a response out, written as ordinary blocking code.
  *
  * <p>The same handler runs unchanged under every worker model: on a platform thread ({@code
- * sync}), on a virtual thread per connection ({@code virtual}), or on the async worker's bounded
+ * sync}), on a virtual thread per request ({@code virtual}), or on the async worker's bounded
  * offload pool ({@code async}). It may block: on the virtual worker a blocking call parks a cheap
  * virtual thread, on the sync worker it holds one of {@code threads} platform threads.
  *

@@ -7,25 +7,29 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * The {@code Date} header value (IMF-fixdate), formatted at most once per second. Confined to one
- * connection's encoder, so it needs no synchronization; formatting once a second per busy
- * connection costs nothing worth sharing a cache for.
+ * The {@code Date} header value (IMF-fixdate), formatted at most once per second. One instance may
+ * serve every encoder of a worker: the formatted second is an immutable value published through a
+ * volatile field, so readers on any thread see a whole one, and two threads that cross a second at
+ * once merely both format it.
  */
-final class HttpDate {
+public final class HttpDate {
     private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern(
                     "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
             .withZone(ZoneOffset.UTC);
 
-    private long second = Long.MIN_VALUE;
-    private byte[] bytes;
+    private record Formatted(long second, byte[] bytes) {}
 
-    /** Returns the current date as ASCII bytes, such as {@code Thu, 26 Nov 2026 23:49:30 GMT}. */
+    private volatile Formatted current = new Formatted(Long.MIN_VALUE, new byte[0]);
+
+    /** Returns the current date as ASCII bytes, such as {@code Thu, 26 Nov 2026 23:49:30 GMT}; do not modify them. */
     byte[] now() {
         long nowSecond = System.currentTimeMillis() / 1000;
-        if (nowSecond != second) {
-            bytes = FORMAT.format(Instant.ofEpochSecond(nowSecond)).getBytes(StandardCharsets.US_ASCII);
-            second = nowSecond;
+        Formatted f = current;
+        if (f.second() != nowSecond) {
+            f = new Formatted(
+                    nowSecond, FORMAT.format(Instant.ofEpochSecond(nowSecond)).getBytes(StandardCharsets.US_ASCII));
+            current = f;
         }
-        return bytes;
+        return f.bytes();
     }
 }

@@ -50,12 +50,22 @@ public final class ResponseEncoder {
     private static final byte[] CLOSE = ascii("Connection: close\r\n");
     private static final byte[] KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
 
-    private final HttpDate date = new HttpDate();
+    private final HttpDate date;
     private byte[] buf = new byte[256];
     private int len;
     private Framing framing = Framing.NONE;
     private long contentLength;
     private boolean close;
+
+    /** Creates an encoder with a {@code Date} cache of its own. */
+    public ResponseEncoder() {
+        this(new HttpDate());
+    }
+
+    /** Creates an encoder that shares {@code date}, the formatted current second, with others. */
+    public ResponseEncoder(HttpDate date) {
+        this.date = date;
+    }
 
     /**
      * Encodes the head of {@code response} to the request {@code head}.

@@ -80,8 +80,8 @@ final class BlockingBody extends InputStream {
             expectContinue = false;
             source.sendContinue();
         }
-        ByteBuffer in = source.buffer();
         while (true) {
+            ByteBuffer in = source.buffer(); // a fill may replace it with a larger one
             if (in.hasRemaining()) {
                 int before = in.position();
                 int n = decoder.read(in, b, off, len);

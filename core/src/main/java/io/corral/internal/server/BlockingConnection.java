@@ -2,102 +2,98 @@ package io.corral.internal.server;
 
 import io.corral.Config;
 import io.corral.http.BadMessageException;
-import io.corral.http.Handler;
 import io.corral.http.Request;
 import io.corral.http.Response;
 import io.corral.internal.http.BodyDecoder;
-import io.corral.internal.http.Limits;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
+import io.corral.internal.http.ResponseBodies;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Serves one connection with blocking I/O, request after request, for the worker models whose
- * requests run on threads of their own (sync and virtual): reads heads through the shared codec,
- * runs the handler, writes the response, keeps the connection alive or closes it.
+ * One client connection of a worker model whose requests run on threads of their own (sync,
+ * virtual). Its {@link Poller} reads each request head; once a head is complete, a thread of the
+ * model calls {@link #run()}, which runs the handler, writes the response and either hands the
+ * connection back to the poller for the next request or ends it with a lingering close. The code
+ * the thread runs is blocking-style (a handler reads {@link Request#body()} as a plain stream), but
+ * the channel never leaves non-blocking mode: when the socket has nothing to read, or will not take
+ * more of the response, the thread asks the poller to watch it and parks until woken, so the
+ * deadlines (each wait for body bytes is bounded by {@code header_timeout}) live in the poller's
+ * timer wheel and never in a timed park.
  *
- * <p>Timeouts: a new connection must deliver its first request head within {@code
- * header_timeout}; later, an idle connection waits {@code keepalive} for the next request's first
- * byte and then {@code header_timeout} for the rest of its head (408 if it started and stalled;
- * a silent close if nothing came). Each wait for body bytes is bounded by {@code header_timeout}
- * too. The request as a whole is watched by the Arbiter: past {@code timeout} it calls {@link
- * #abortRequest}, which gives the thread up and has a helper thread answer 504 (if nothing was
- * sent), close the connection and interrupt the serving thread.
+ * <p>The request as a whole is watched by the Arbiter: past {@code timeout} it calls {@link
+ * #abortRequest}, which gives the thread up, has the poller answer 504 (if nothing was sent) with a
+ * lingering close, and interrupts the serving thread. The protocol decisions (keep-alive, errors that
+ * close, the accounting order, client errors) are {@link ExchangeRules}', which the async worker
+ * follows too.
  *
- * <p>The protocol decisions (keep-alive, errors that close, the accounting order, client errors)
- * are {@link ExchangeRules}', which the async worker follows too.
- *
- * <p>Threading: {@link #serve()} runs on the connection's own thread, which owns the parser,
- * buffers and encoder. {@link #abortRequest} runs on the Arbiter's monitor thread, {@link
- * #shutdownGracefully()} and {@link #abort()} on any thread; what they share with the serving
- * thread (whether the response has started, whether it was aborted, whether a {@code 100
- * Continue} is being written) is guarded by {@code lock}, a {@link ReentrantLock} so that virtual
- * threads never pin. No socket I/O ever happens under {@code lock}: the monitor takes it, and a
- * client that stops reading must never be able to stall the monitor.
+ * <p>Threading: the fields marked "loop" belong to the poller while it holds the connection (reading
+ * a head, watching a wait, lingering) and to the serving thread while it runs an exchange; the
+ * hand-overs go through the poller's task queue and the model's dispatch, which order them. {@link
+ * #abortRequest} runs on the Arbiter's monitor thread, {@link #shutdownGracefully()}, {@link #abort()}
+ * and {@link #close()} on any thread; what they share with the serving thread (whether the response
+ * has started, whether it was aborted, whether a {@code 100 Continue} is being written) is guarded by
+ * {@code lock}, a {@link ReentrantLock} so that virtual threads never pin. No socket I/O ever happens
+ * under {@code lock}.
  */
-public final class BlockingConnection implements WorkerContext.WatchedConnection {
+public final class BlockingConnection extends TimerWheel.Timer implements WorkerContext.WatchedConnection {
 
-    /** What the worker model decides for its connections. Called on the threads noted per method. */
-    public interface Policy {
-        /** Serving thread, before each response: may this connection stay open afterwards? */
-        boolean mayKeepAlive();
+    // what the connection is doing, and so who holds it
+    static final int HEAD = 0; // poller: waiting for (the rest of) a request head
+    static final int RUNNING = 1; // a thread runs an exchange
+    static final int WAITING = 2; // the thread is parked; the poller watches the socket for it
+    static final int LINGER = 3; // poller: final bytes out, output shut, reading and dropping
 
-        /**
-         * How often, in milliseconds, an idle keep-alive connection asks {@link #yieldIdle()} whether
-         * to give up its thread; 0 never asks.
-         */
-        long idleCheckMillis();
+    // the outcome of a wait
+    static final int PENDING = 0;
+    static final int READY = 1;
+    static final int TIMED_OUT = 2;
+    static final int CLOSED = 3;
 
-        /** Serving thread, while idle between requests: close now so that the thread can serve others? */
-        boolean yieldIdle();
-
-        /** Any thread, exactly once: the connection is closed. */
-        void closed(BlockingConnection connection);
-
-        /**
-         * Monitor thread: a request ran past {@code timeout}; the connection is being closed and the
-         * serving thread will be interrupted (after this returns). The worker must not wait for that
-         * thread to come back, nor give it another connection. Must not block.
-         */
-        void abandoned(BlockingConnection connection, Thread servingThread);
-    }
-
-    private static final Logger LOG = LoggerFactory.getLogger("io.corral.server");
+    private static final Logger LOG = Poller.LOG;
     private static final int IN_BUFFER = 1024;
-    /** How long a 504 may take to reach a client that reads slowly before the connection is closed instead. */
-    private static final long ABORT_WRITE_MILLIS = 1000;
+    private static final byte[] TIMED_OUT_504 = ResponseEncoder.errorResponse(504, "the request took too long");
+    private static final AtomicIntegerFieldUpdater<BlockingConnection> WAIT_RESULT =
+            AtomicIntegerFieldUpdater.newUpdater(BlockingConnection.class, "waitResult");
 
-    private final SocketChannel channel;
-    private final Socket socket;
-    private final InputStream input;
-    private final WorkerContext context;
-    private final Config config;
-    private final Handler handler;
-    private final Policy policy;
-    private final Limits limits;
-    private final InetSocketAddress remote;
-    private final ResponseEncoder encoder = new ResponseEncoder();
-    private final ChannelOutput output;
+    final Poller poller;
+    final SocketChannel channel;
+    final InetSocketAddress remote;
+    /** False for a client accepted only to be refused with 503; it is not in the stats. */
+    final boolean counted;
+
     private final ReentrantLock lock = new ReentrantLock();
-    private final long acceptedNanos = System.nanoTime();
 
-    // confined to the serving thread
-    private final byte[] inBytes = new byte[IN_BUFFER];
-    private final ByteBuffer in = ByteBuffer.wrap(inBytes).limit(0);
-    private RequestParser parser;
+    // loop (see the class comment)
+    SelectionKey key;
+    int phase = HEAD;
+    RequestParser parser; // only while a head is arriving
+    boolean served; // a response went out: the next head is due keepalive after it
+    RequestHead head; // the head dispatched to a thread
+    ByteBuffer farewell; // what is left of a final response the poller sends
+    int lingered;
+
+    // the serving thread's
+    private ByteBuffer in; // bytes read after the current head; null while there are none
     private WorkerContext.Registration registration;
+
+    // a parked thread and the outcome of its wait
+    private volatile Thread waiter;
+    private volatile int waitResult;
 
     // read by the monitor thread
     private volatile long requestStart;
@@ -111,58 +107,55 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private boolean aborted; // past timeout: the abort closes the connection, not the serving thread
     private boolean closeRequested; // draining: answer with Connection: close, close when idle expires
     private boolean closed;
+    private IntConsumer farewellDone; // an abort's 504: told the status that reached the client
+
+    BlockingConnection(Poller poller, SocketChannel channel, boolean counted) throws IOException {
+        this.poller = poller;
+        this.channel = channel;
+        this.counted = counted;
+        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+    }
+
+    /** Puts the connection under the Arbiter's watch for requests past {@code timeout}. Loop. */
+    void watch() {
+        registration = poller.context.watch(this);
+    }
+
+    /** Keeps the bytes that followed a complete head in {@code read} for the thread. Loop. */
+    void leftover(ByteBuffer read) {
+        if (!read.hasRemaining()) {
+            in = null;
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(Math.max(IN_BUFFER, read.remaining()));
+        copy.put(read).flip();
+        in = copy;
+    }
+
+    @Override
+    protected void expired(long nowNanos) {
+        poller.expired(this);
+    }
+
+    // ---- the serving thread -------------------------------------------------------------------
 
     /**
-     * Wraps a connection a worker accepted, switching it to blocking mode; call {@link #serve()} on
-     * the thread that is to serve it.
-     *
-     * @return the connection, or null if it could not be set up (the client already gone), in which
-     *     case the channel is closed
+     * Serves the request whose head the poller dispatched, and any that the client pipelined behind
+     * it, then hands the connection back to the poller (or ends it). Runs on the thread the worker
+     * model gives it; returns without waiting for the next request.
      */
-    public static BlockingConnection open(
-            SocketChannel channel, WorkerContext context, Handler handler, Policy policy) {
-        try {
-            channel.configureBlocking(true);
-            return new BlockingConnection(channel, context, handler, policy);
-        } catch (IOException e) {
-            LOG.debug("Could not set up a connection: {}", e.toString());
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-            return null;
-        }
-    }
-
-    private BlockingConnection(SocketChannel channel, WorkerContext context, Handler handler, Policy policy)
-            throws IOException {
-        this.channel = channel;
-        this.socket = channel.socket();
-        this.input = socket.getInputStream();
-        this.context = context;
-        this.config = context.config();
-        this.handler = handler;
-        this.policy = policy;
-        this.limits = Limits.of(config);
-        this.remote = (InetSocketAddress) channel.getRemoteAddress();
-        this.output = new ChannelOutput(channel, this::commit);
-        context.connectionOpened();
-    }
-
-    /** Serves requests until the connection closes; runs on the connection's own thread. */
-    public void serve() {
+    public void run() {
         thread = Thread.currentThread();
-        registration = context.watch(this);
+        RequestHead next = head;
+        head = null;
+        ResponseEncoder encoder = new ResponseEncoder(poller.date);
+        ChannelOutput output = new ChannelOutput(this::writeFully, this::commit);
         try {
-            socket.setTcpNoDelay(true);
-            boolean first = true;
-            while (true) {
-                RequestHead head = readHead(first);
-                if (head == null || !exchange(head)) {
-                    break;
+            while (next != null) {
+                if (!exchange(next, encoder, output)) {
+                    return;
                 }
-                first = false;
+                next = bufferedHead();
             }
         } catch (BadMessageException e) {
             LOG.debug("Invalid request from {}: {} {}", remote, e.status(), e.getMessage());
@@ -171,13 +164,32 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             if (!isClosed()) {
                 LOG.debug("Connection from {} failed: {}", remote, e.toString());
             }
+            closeUnlessAborted();
         } catch (RuntimeException | Error e) {
             LOG.error("Unexpected failure serving {}", remote, e);
-        } finally {
-            if (!aborted()) {
-                close(); // an aborted exchange is closed by its abort, which may still be writing the 504
+            closeUnlessAborted();
+        }
+    }
+
+    /**
+     * Returns the next request head if the client pipelined a whole one behind the last request;
+     * otherwise hands the connection back to the poller, with the part of a head that came already,
+     * and returns null.
+     */
+    private RequestHead bufferedHead() throws BadMessageException {
+        RequestParser begun = null;
+        if (in != null && in.hasRemaining()) {
+            begun = new RequestParser(poller.limits);
+            RequestHead next = begun.parse(in);
+            if (next != null) {
+                return next;
             }
         }
+        in = null; // an idle connection keeps no buffer
+        thread = null;
+        RequestParser handed = begun;
+        poller.execute(() -> poller.awaitHead(this, handed));
+        return null;
     }
 
     /** Returns true if the request this thread served was aborted: the thread has been given up on. */
@@ -191,212 +203,18 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     }
 
     /**
-     * Starts a graceful close from any thread: the next response (the current one, or the answer to
-     * a request that arrives on the idle connection, or a new connection's first) carries {@code
-     * Connection: close}; a connection that stays idle closes when its {@code keepalive} runs out.
-     * It is not closed at once while idle: its client may be sending a request at that moment.
+     * Runs one request/response exchange; returns true if the connection stays open for another,
+     * false if it was closed, handed to a lingering close, or aborted.
      */
-    public void shutdownGracefully() {
-        lock.lock();
-        try {
-            closeRequested = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Closes the connection now from any thread; a request in flight is lost. */
-    public void abort() {
-        Thread t = thread;
-        boolean busy = requestStart != 0;
-        close();
-        if (busy && t != null) {
-            t.interrupt();
-        }
-    }
-
-    @Override
-    public long requestStartNanos() {
-        return requestStart;
-    }
-
-    @Override
-    public String requestLine() {
-        return requestLine;
-    }
-
-    @Override
-    public Thread thread() {
-        return thread;
-    }
-
-    /**
-     * Aborts the request past {@code timeout}, from the monitor thread, without blocking: the worker
-     * gives the serving thread up first (so that it takes no other connection), then, if no
-     * response has started, a helper thread sends the 504, closes the connection and interrupts
-     * the serving thread; a 504 that the client does not take within a second is dropped and the
-     * connection closed. If a response (or a {@code 100 Continue}) is being written, the connection
-     * is closed at once.
-     *
-     * @return 504 if a 504 is being sent, 0 if the connection was closed without one, -1 if that
-     *     request had already finished
-     */
-    @Override
-    public int abortRequest(long startNanos) {
-        boolean send504;
-        Thread t;
-        lock.lock();
-        try {
-            if (closed || aborted || startNanos == 0 || requestStart != startNanos) {
-                return -1;
-            }
-            aborted = true;
-            t = thread;
-            send504 = !committed && !continuing;
-            committed = true;
-        } finally {
-            lock.unlock();
-        }
-        if (t != null) {
-            policy.abandoned(this, t); // before the interrupt, which must not reach a thread still counted on
-        }
-        ExchangeRules.Account aborting = account;
-        if (!send504) {
-            close(); // never blocks: wakes a serving thread stuck writing to a client that does not read
-            // the hooks of the exchange's end run on a thread of their own, never on the monitor
-            CorralThreads.virtual("corral-abort", () -> {
-                        interrupt(t);
-                        aborting.finish(0, 0); // a status was sent already, or the connection is lost
-                    })
-                    .start();
-            return 0;
-        }
-        AtomicBoolean done = new AtomicBoolean();
-        CorralThreads.virtual("corral-abort-504", () -> {
-                    int sent = 0;
-                    try {
-                        writeFully(ByteBuffer.wrap(ResponseEncoder.errorResponse(504, "the request took too long")));
-                        sent = 504;
-                    } catch (IOException e) {
-                        LOG.debug("Could not send 504 to {}: {}", remote, e.toString());
-                    } finally {
-                        done.set(true);
-                        close();
-                        interrupt(t);
-                        aborting.finish(sent, 0);
-                    }
-                })
-                .start();
-        CorralThreads.virtual("corral-abort-504-deadline", () -> {
-                    try {
-                        Thread.sleep(ABORT_WRITE_MILLIS);
-                    } catch (InterruptedException e) {
-                        // close now
-                    }
-                    if (!done.get()) {
-                        LOG.debug("Dropping the 504 to {}: the client does not read", remote);
-                        close(); // wakes the writer, which then interrupts the serving thread
-                    }
-                })
-                .start();
-        return 504;
-    }
-
-    private static void interrupt(Thread t) {
-        if (t != null) {
-            t.interrupt();
-        }
-    }
-
-    // ---- reading heads ------------------------------------------------------------------
-
-    /** Returns the next head, or null when the connection should close quietly. */
-    private RequestHead readHead(boolean first) throws IOException {
-        if (parser == null) {
-            parser = new RequestParser(limits);
-        }
-        long headerNanos = config.headerTimeout().toNanos();
-        // the first request's head is due header_timeout after accept; later ones header_timeout
-        // after their first byte, following an idle wait of up to keepalive
-        long headDeadline = first && headerNanos > 0 ? acceptedNanos + headerNanos : 0;
-        long idleDeadline = first ? 0 : System.nanoTime() + config.keepalive().toNanos();
-        boolean started = first;
-        while (true) {
-            if (in.hasRemaining()) {
-                RequestHead head = parser.parse(in);
-                if (head != null) {
-                    return head;
-                }
-                if (!started) {
-                    started = true;
-                    headDeadline = headerNanos > 0 ? System.nanoTime() + headerNanos : 0;
-                }
-            }
-            long now = System.nanoTime();
-            long deadline = started ? headDeadline : idleDeadline;
-            long remainingNanos = deadline == 0 ? 0 : deadline - now;
-            if (deadline != 0 && remainingNanos <= 0) {
-                if (parser.inProgress()) {
-                    throw new BadMessageException(408, "the request head did not arrive within header_timeout");
-                }
-                return null;
-            }
-            int timeoutMillis =
-                    deadline == 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingNanos / 1_000_000));
-            long check = policy.idleCheckMillis();
-            if (!started && check > 0) {
-                timeoutMillis = timeoutMillis == 0 ? (int) check : (int) Math.min(timeoutMillis, check);
-            }
-            if (isClosed()) {
-                return null; // aborted
-            }
-            int n;
-            try {
-                n = fill(timeoutMillis);
-            } catch (SocketTimeoutException e) {
-                if (!started && policy.yieldIdle()) {
-                    return null;
-                }
-                continue;
-            } catch (IOException e) {
-                if (isClosed()) {
-                    return null;
-                }
-                throw e;
-            }
-            if (n < 0) {
-                return null; // the client closed; a half-sent head is nothing to answer
-            }
-        }
-    }
-
-    /** Reads more bytes into {@code in}, waiting at most {@code timeoutMillis} (0: no limit); -1 at end of stream. */
-    private int fill(int timeoutMillis) throws IOException {
-        socket.setSoTimeout(timeoutMillis);
-        if (!in.hasRemaining()) {
-            in.position(0).limit(0);
-        } else if (in.limit() == inBytes.length) {
-            int rem = in.remaining();
-            System.arraycopy(inBytes, in.position(), inBytes, 0, rem);
-            in.position(0).limit(rem);
-        }
-        int n = input.read(inBytes, in.limit(), inBytes.length - in.limit());
-        if (n > 0) {
-            in.limit(in.limit() + n);
-        }
-        return n;
-    }
-
-    // ---- one exchange -------------------------------------------------------------------
-
-    /** Runs one request/response exchange; returns true if the connection stays open for another. */
-    private boolean exchange(RequestHead head) throws IOException {
+    private boolean exchange(RequestHead head, ResponseEncoder encoder, ChannelOutput output) throws IOException {
         requestLine = head.requestLine();
-        BlockingBody body = new BlockingBody(BodyDecoder.forHead(head, limits), head.expectContinue(), bodySource, (int)
-                Math.min(Integer.MAX_VALUE, config.headerTimeout().toMillis()));
+        Config config = poller.config;
+        BlockingBody body =
+                new BlockingBody(BodyDecoder.forHead(head, poller.limits), head.expectContinue(), bodySource, (int)
+                        Math.min(Integer.MAX_VALUE, config.headerTimeout().toMillis()));
         Request request = head.toRequest(remote, body);
         long start = System.nanoTime();
-        ExchangeRules.Account account = new ExchangeRules.Account(context, LOG, remote, head, start);
+        ExchangeRules.Account account = new ExchangeRules.Account(poller.context, LOG, remote, head, start);
         this.account = account;
         lock.lock();
         try {
@@ -410,14 +228,14 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         Response response = null;
         Throwable failure = null;
         try {
-            response = handler.handle(request);
+            response = poller.handler.handle(request);
         } catch (Throwable t) {
             failure = t;
         }
         if (aborted()) {
             return false; // the monitor answered and closes; this thread is abandoned
         }
-        Thread.interrupted(); // a stray interrupt must not close the channel under our writes
+        Thread.interrupted(); // a stray interrupt is not this connection's business
 
         int clientError = ExchangeRules.clientError(body.brokenStatus(), failure);
         if (clientError != 0) {
@@ -433,15 +251,11 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         }
         response = ExchangeRules.answer(LOG, head, response, failure);
         boolean keepAlive = ExchangeRules.keepAlive(
-                head,
-                config,
-                account.count(),
-                closing() || context.stopping(),
-                body.reusable() && policy.mayKeepAlive());
+                head, config, account.count(), closing() || poller.context.stopping(), body.reusable());
         output.begin(encoder.encode(head, response, keepAlive), encoder);
         try {
             if (encoder.framing() != ResponseEncoder.Framing.NONE) {
-                io.corral.internal.http.ResponseBodies.write(response, output);
+                ResponseBodies.write(response, output);
             }
             output.finish();
         } catch (Exception | Error e) {
@@ -477,6 +291,9 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private final BlockingBody.Source bodySource = new BlockingBody.Source() {
         @Override
         public ByteBuffer buffer() {
+            if (in == null) {
+                in = ByteBuffer.allocate(IN_BUFFER).limit(0);
+            }
             return in;
         }
 
@@ -490,6 +307,100 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             BlockingConnection.this.sendContinue();
         }
     };
+
+    /**
+     * Reads more bytes into {@code in}, waiting at most {@code timeoutMillis} (0: no limit) for them;
+     * -1 at end of stream.
+     *
+     * @throws SocketTimeoutException if nothing came in time
+     */
+    private int fill(int timeoutMillis) throws IOException {
+        ByteBuffer buffer = bodySource.buffer();
+        buffer.compact(); // now in write mode: what was left first, then room
+        try {
+            if (!buffer.hasRemaining()) {
+                ByteBuffer larger = ByteBuffer.allocate(buffer.capacity() * 2);
+                buffer.flip();
+                larger.put(buffer);
+                in = buffer = larger;
+            }
+            long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
+            while (true) {
+                int n = channel.read(buffer);
+                if (n != 0) {
+                    return n;
+                }
+                await(SelectionKey.OP_READ, deadline);
+            }
+        } finally {
+            buffer.flip();
+        }
+    }
+
+    /** Writes every byte of {@code buffers[0..count)}, waiting for the socket as long as it takes. */
+    private void writeFully(ByteBuffer[] buffers, int count) throws IOException {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            total += buffers[i].remaining();
+        }
+        while (total > 0) {
+            long w = channel.write(buffers, 0, count);
+            if (w == 0) {
+                await(SelectionKey.OP_WRITE, 0);
+            }
+            total -= w;
+        }
+    }
+
+    private void writeFully(ByteBuffer buffer) throws IOException {
+        writeFully(new ByteBuffer[] {buffer}, 1);
+    }
+
+    /**
+     * Parks until the poller sees {@code ops} ready on the socket, or {@code deadlineNanos} passes
+     * (0: no deadline), or the connection closes or is taken over by an abort.
+     */
+    private void await(int ops, long deadlineNanos) throws IOException {
+        if (isClosed() || aborted()) {
+            throw new ClosedChannelException();
+        }
+        WAIT_RESULT.set(this, PENDING);
+        waiter = Thread.currentThread();
+        poller.execute(() -> poller.watch(this, ops, deadlineNanos));
+        boolean interrupted = false;
+        int result;
+        while ((result = waitResult) == PENDING) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true;
+                if (isClosed() || aborted()) {
+                    result = CLOSED; // the poller resolves the watch as it takes the connection over
+                    break;
+                }
+            }
+        }
+        waiter = null;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            if (result == CLOSED) {
+                throw new InterruptedIOException("interrupted while waiting for the client");
+            }
+        }
+        if (result == TIMED_OUT) {
+            throw new SocketTimeoutException("the client sent nothing in time");
+        }
+        if (result != READY) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** Ends the wait of a parked thread with {@code result}, once; any thread. */
+    void wake(int result) {
+        Thread w = waiter;
+        if (w != null && WAIT_RESULT.compareAndSet(this, PENDING, result)) {
+            LockSupport.unpark(w);
+        }
+    }
 
     /**
      * Sends {@code 100 Continue} outside the lock, so that a client that does not read can stall
@@ -538,7 +449,8 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         }
     }
 
-    private boolean isClosed() {
+    /** Returns true once the connection is closed; any thread. */
+    boolean isClosed() {
         lock.lock();
         try {
             return closed;
@@ -547,9 +459,123 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         }
     }
 
+    // ---- any thread ---------------------------------------------------------------------------
+
+    /**
+     * Starts a graceful close from any thread: the next response (the current one, or the answer to
+     * a request that arrives on the idle connection, or a new connection's first) carries {@code
+     * Connection: close}; a connection that stays idle closes when its {@code keepalive} runs out.
+     * It is not closed at once while idle: its client may be sending a request at that moment.
+     */
+    public void shutdownGracefully() {
+        lock.lock();
+        try {
+            closeRequested = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the connection now from any thread; a request in flight is lost. */
+    public void abort() {
+        Thread t = thread;
+        boolean busy = requestStart != 0;
+        close();
+        if (busy && t != null) {
+            t.interrupt();
+        }
+    }
+
+    @Override
+    public long requestStartNanos() {
+        return requestStart;
+    }
+
+    @Override
+    public String requestLine() {
+        return requestLine;
+    }
+
+    @Override
+    public Thread thread() {
+        return thread;
+    }
+
+    /**
+     * Aborts the request past {@code timeout}, from the monitor thread, without blocking: the worker
+     * gives the serving thread up first (so that it takes no other connection), then, if no response
+     * has started, the poller sends the 504 and closes with a lingering close (a client that does not
+     * take it within a second loses it), and the serving thread is interrupted. If a response (or a
+     * {@code 100 Continue}) is being written, the connection is closed at once.
+     *
+     * @return 504 if a 504 is being sent, 0 if the connection was closed without one, -1 if that
+     *     request had already finished
+     */
+    @Override
+    public int abortRequest(long startNanos) {
+        boolean send504;
+        Thread t;
+        ExchangeRules.Account aborting = account;
+        lock.lock();
+        try {
+            if (closed || aborted || startNanos == 0 || requestStart != startNanos) {
+                return -1;
+            }
+            aborted = true;
+            t = thread;
+            send504 = !committed && !continuing;
+            committed = true;
+            if (send504) {
+                // the hooks of the exchange's end run on a thread of their own, never on the monitor
+                // or the poller
+                farewellDone = status -> CorralThreads.virtual("corral-abort-504", () -> aborting.finish(status, 0))
+                        .start();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (t != null) {
+            poller.abandoned(t); // before the interrupt, which must not reach a thread still counted on
+        }
+        if (!send504) {
+            close(); // wakes a serving thread parked on a client that does not read
+            interrupt(t);
+            CorralThreads.virtual("corral-abort", () -> aborting.finish(0, 0)).start();
+            return 0;
+        }
+        poller.execute(() -> poller.linger(this, TIMED_OUT_504));
+        interrupt(t);
+        return 504;
+    }
+
+    private static void interrupt(Thread t) {
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** The poller sent the whole farewell (an error response); an abort's accounting learns of it. Loop. */
+    void farewellSent() {
+        reportFarewell(504);
+    }
+
+    private void reportFarewell(int status) {
+        IntConsumer done;
+        lock.lock();
+        try {
+            done = farewellDone;
+            farewellDone = null;
+        } finally {
+            lock.unlock();
+        }
+        if (done != null) {
+            done.accept(status);
+        }
+    }
+
     // ---- closing ------------------------------------------------------------------------
 
-    /** Answers an error that ends the connection, unless a response has already started. */
+    /** Answers an error that ends the connection, unless a response has already started. Serving thread. */
     private void respondErrorAndClose(int status, String detail) {
         sendError(status, detail);
         lingerAndClose();
@@ -557,7 +583,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
 
     /**
      * Sends an error response (which says {@code Connection: close}) unless a response has already
-     * started; the caller then closes. Returns true if it went out.
+     * started; the caller then closes. Returns true if it went out. Serving thread.
      */
     private boolean sendError(int status, String detail) {
         lock.lock();
@@ -579,23 +605,26 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     }
 
     /**
-     * Closes after a final response without losing it: shuts the output down, then reads and drops
-     * what the client still sends (briefly) so that the kernel does not answer it with a reset that
-     * could destroy the response in flight.
+     * Closes after a final response without losing it: the poller shuts the output down, then reads
+     * and drops what the client still sends (briefly), so that the kernel does not answer it with a
+     * reset that could destroy the response in flight. The thread is free at once. Serving thread.
      */
     private void lingerAndClose() {
-        if (isClosed()) {
-            return;
+        in = null;
+        thread = null;
+        if (!isClosed()) {
+            poller.execute(() -> poller.linger(this, null));
         }
-        try {
-            Lingering.drain(socket, input, inBytes);
-        } finally {
-            close();
+    }
+
+    private void closeUnlessAborted() {
+        if (!aborted()) {
+            close(); // an aborted exchange is closed by its abort, which may still be sending the 504
         }
     }
 
     /** Closes the channel and releases the connection; idempotent, any thread. */
-    private void close() {
+    void close() {
         lock.lock();
         try {
             if (closed) {
@@ -613,13 +642,8 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         if (registration != null) {
             registration.close();
         }
-        context.connectionClosed();
-        policy.closed(this);
-    }
-
-    private void writeFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        wake(CLOSED);
+        reportFarewell(0);
+        poller.closed(this);
     }
 }

@@ -6,22 +6,23 @@ import io.corral.internal.http.ResponseEncoder.Framing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
- * The body stream of one response on a blocking channel: frames what the handler writes
+ * The body stream of one response of a {@link BlockingConnection}: frames what the handler writes
  * (length-delimited, chunked or until close) and sends the head with the first bytes, in one
- * gathering write.
+ * gathering write through the connection's {@link Sink}, which waits for the socket as long as it
+ * must.
  *
  * <p>A fixed body reaches {@link #write(byte[], int, int)} as one array and goes out with the head
  * without being copied; small writes of a streaming body are gathered in a buffer that is only
- * allocated when needed. Confined to the thread serving the exchange.
+ * allocated when needed. Confined to the thread serving the exchange; one serves every exchange the
+ * thread runs on the connection.
  */
 final class ChannelOutput extends OutputStream {
 
     private static final int BUFFER_SIZE = 8192;
 
-    private final SocketChannel channel;
+    private final Sink sink;
     private final Committer committer;
     private final ByteBuffer[] gather = new ByteBuffer[4];
     private final byte[] chunkHeader = new byte[18];
@@ -37,8 +38,13 @@ final class ChannelOutput extends OutputStream {
         void commit() throws IOException;
     }
 
-    ChannelOutput(SocketChannel channel, Committer committer) {
-        this.channel = channel;
+    /** Writes every byte of {@code buffers[0..count)} to the client, or throws. */
+    interface Sink {
+        void write(ByteBuffer[] buffers, int count) throws IOException;
+    }
+
+    ChannelOutput(Sink sink, Committer committer) {
+        this.sink = sink;
         this.committer = committer;
     }
 
@@ -155,21 +161,7 @@ final class ChannelOutput extends OutputStream {
                 gather[n++] = data;
             }
         }
-        writeFully(gather, n);
+        sink.write(gather, n);
         java.util.Arrays.fill(gather, null);
-    }
-
-    private void writeFully(ByteBuffer[] buffers, int count) throws IOException {
-        long total = 0;
-        for (int i = 0; i < count; i++) {
-            total += buffers[i].remaining();
-        }
-        while (total > 0) {
-            long w = channel.write(buffers, 0, count);
-            if (w < 0) {
-                throw new IOException("the connection closed while writing");
-            }
-            total -= w;
-        }
     }
 }

@@ -1,7 +1,8 @@
 package io.corral.worker.async;
 
 import io.corral.OverloadPolicy;
-import io.corral.internal.server.Rejecter;
+import io.corral.internal.server.Lingering;
+import io.corral.internal.server.TimerWheel;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * for them ({@code worker_connections}). A full loop stops selecting for {@code OP_ACCEPT}, so the
  * kernel's backlog holds the next clients; with {@code overload_policy=reject} it accepts them
  * and answers 503 instead, each with a lingering close on the loop (at most {@link
- * Rejecter#MAX_IN_FLIGHT} at a time; beyond that the 503 is written at once and the socket closed
+ * Lingering#MAX_REFUSING} at a time; beyond that the 503 is written at once and the socket closed
  * without lingering).
  *
  * <p>Threading: confined to the event loop, except {@link #cancel()}.
@@ -35,7 +36,7 @@ final class Acceptor {
     private final int maxConnections;
     private final TimerWheel.Timer retry = new TimerWheel.Timer() {
         @Override
-        void expired(long nowNanos) {
+        protected void expired(long nowNanos) {
             paused = false;
             updateInterest();
         }
@@ -122,8 +123,8 @@ final class Acceptor {
     }
 
     private void refuse(SocketChannel channel) {
-        if (rejecting >= Rejecter.MAX_IN_FLIGHT) {
-            Rejecter.answerAndClose(channel); // the 503 at once, without lingering
+        if (rejecting >= Lingering.MAX_REFUSING) {
+            Lingering.answerAndClose(channel); // the 503 at once, without lingering
             return;
         }
         try {

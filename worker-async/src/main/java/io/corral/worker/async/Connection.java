@@ -5,6 +5,8 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.server.ExchangeRules;
+import io.corral.internal.server.Lingering;
+import io.corral.internal.server.TimerWheel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -40,9 +42,6 @@ final class Connection extends TimerWheel.Timer {
     private static final int CLOSING = 3; // sending a final error, then lingering
     private static final int LINGER = 4;
     private static final int CLOSED = 5;
-
-    /** The most a lingering close (or an unread body) reads and drops. */
-    static final int MAX_DRAIN = 64 * 1024;
 
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -135,7 +134,7 @@ final class Connection extends TimerWheel.Timer {
         in.flip();
         if (state == LINGER) {
             lingered += n;
-            if (lingered > MAX_DRAIN) {
+            if (lingered > Lingering.MAX_DRAIN) {
                 close();
             }
         } else if (state == READ_HEAD || state == READ_BODY) {
@@ -168,7 +167,7 @@ final class Connection extends TimerWheel.Timer {
 
     /** The connection's deadline passed; what that means depends on what it waits for. */
     @Override
-    void expired(long nowNanos) {
+    protected void expired(long nowNanos) {
         switch (state) {
             case READ_HEAD -> {
                 if (parser != null && parser.inProgress()) {
@@ -367,7 +366,7 @@ final class Connection extends TimerWheel.Timer {
 
     /**
      * Closes after a final response without losing it: once everything is sent, shuts the output
-     * down and reads and drops what the client still sends (at most {@link #MAX_DRAIN} bytes, for
+     * down and reads and drops what the client still sends (at most {@link Lingering#MAX_DRAIN} bytes, for
      * at most a second) so that the kernel does not answer it with a reset that destroys the
      * response in flight.
      */

@@ -7,6 +7,7 @@ import io.corral.http.Handler;
 import io.corral.internal.http.Limits;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.server.CorralThreads;
+import io.corral.internal.server.TimerWheel;
 import io.corral.spi.Application;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;

@@ -67,7 +67,7 @@
  *
  * <h2>Timers</h2>
  *
- * Each loop has one {@link io.corral.worker.async.TimerWheel}: a hashed timing wheel (10 ms ticks,
+ * Each loop has one {@link io.corral.internal.server.TimerWheel}: a hashed timing wheel (10 ms ticks,
  * 512 slots) whose entries are the connections themselves. A connection has one deadline at a time
  * and its meaning follows what it waits for: its first head ({@code header_timeout} from accept),
  * the next request ({@code keepalive} after a response), the rest of a head ({@code

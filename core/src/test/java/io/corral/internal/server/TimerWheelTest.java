@@ -1,4 +1,4 @@
-package io.corral.worker.async;
+package io.corral.internal.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,7 +26,7 @@ class TimerWheelTest {
         }
 
         @Override
-        void expired(long nowNanos) {
+        protected void expired(long nowNanos) {
             fired.add(name);
         }
     }
@@ -96,7 +96,7 @@ class TimerWheelTest {
         Named victim = new Named("victim");
         TimerWheel.Timer killer = new TimerWheel.Timer() {
             @Override
-            void expired(long nowNanos) {
+            protected void expired(long nowNanos) {
                 fired.add("killer");
                 wheel.schedule(victim, nowNanos + 500 * MS);
             }

@@ -1,4 +1,4 @@
-package io.corral.worker.async;
+package io.corral.internal.server;
 
 import java.util.concurrent.TimeUnit;
 
@@ -13,43 +13,43 @@ import java.util.concurrent.TimeUnit;
  * {@link #TICK_NANOS}; a deadline more than one rotation away sits in its slot until the rotation
  * that reaches it.
  *
- * <p>Confined to the event loop's thread.
+ * <p>Confined to the thread of the loop that owns it (an async event loop, a {@link Poller}).
  */
-final class TimerWheel {
+public final class TimerWheel {
 
     /** The resolution: a deadline fires up to this much late. */
-    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    public static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private static final int SIZE = 512; // 5.12 s per rotation
     private static final int MASK = SIZE - 1;
     private static final int DUE = SIZE; // the extra list that collects expired timers
 
     /** An entry of the wheel; subclasses say what happens when their deadline passes. */
-    abstract static class Timer {
+    public abstract static class Timer {
         private long deadlineNanos;
         private Timer prev;
         private Timer next;
         private int slot = -1;
 
         /** Returns true if a deadline is armed. */
-        final boolean scheduled() {
+        public final boolean scheduled() {
             return slot >= 0;
         }
 
         /** Called on the loop once the deadline has passed; the timer is no longer scheduled. */
-        abstract void expired(long nowNanos);
+        protected abstract void expired(long nowNanos);
     }
 
     private final Timer[] slots = new Timer[SIZE + 1];
     private final long originNanos;
     private long doneTick; // every tick up to this one has been processed
 
-    TimerWheel(long nowNanos) {
+    public TimerWheel(long nowNanos) {
         this.originNanos = nowNanos;
     }
 
     /** Arms {@code timer} for {@code deadlineNanos} ({@link System#nanoTime()}), replacing its previous deadline. */
-    void schedule(Timer timer, long deadlineNanos) {
+    public void schedule(Timer timer, long deadlineNanos) {
         cancel(timer);
         timer.deadlineNanos = deadlineNanos;
         long tick = Math.max(Math.floorDiv(deadlineNanos - originNanos + TICK_NANOS - 1, TICK_NANOS), doneTick + 1);
@@ -57,14 +57,14 @@ final class TimerWheel {
     }
 
     /** Disarms {@code timer}; nothing happens if it is not armed. */
-    void cancel(Timer timer) {
+    public void cancel(Timer timer) {
         if (timer.slot >= 0) {
             unlink(timer);
         }
     }
 
     /** Fires every timer whose deadline is at or before {@code nowNanos}. */
-    void expire(long nowNanos) {
+    public void expire(long nowNanos) {
         long nowTick = Math.floorDiv(nowNanos - originNanos, TICK_NANOS);
         if (nowTick <= doneTick) {
             return;
@@ -94,7 +94,7 @@ final class TimerWheel {
      * Returns how long the loop may sleep before the next slot that holds a timer comes due, at most
      * {@code maxNanos}; 0 if one is due already.
      */
-    long nanosUntilNext(long nowNanos, long maxNanos) {
+    public long nanosUntilNext(long nowNanos, long maxNanos) {
         for (long tick = doneTick + 1; tick <= doneTick + SIZE; tick++) {
             if (slots[(int) (tick & MASK)] != null) {
                 long due = originNanos + tick * TICK_NANOS - nowNanos;

@@ -1,0 +1,760 @@
+package io.corral.internal.server;
+
+import io.corral.Config;
+import io.corral.OverloadPolicy;
+import io.corral.http.BadMessageException;
+import io.corral.http.Handler;
+import io.corral.internal.http.HttpDate;
+import io.corral.internal.http.Limits;
+import io.corral.internal.http.RequestHead;
+import io.corral.internal.http.RequestParser;
+import io.corral.internal.http.ResponseEncoder;
+import io.corral.spi.WorkerContext;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The selector loop of one worker whose requests run on threads of their own (sync, virtual): it
+ * accepts, reads request heads, holds idle keep-alive connections, answers refused clients and bad
+ * heads with a lingering close, and wakes the threads that wait for a socket. A thread is taken only
+ * for a request whose head has fully arrived, so a client that dribbles its head, sends nothing, or
+ * sits idle between requests costs a socket and a few hundred bytes, never a thread.
+ *
+ * <pre>
+ *   listener ──accept──▶ HEAD ──complete head──▶ Model.dispatch ──▶ thread: BlockingConnection.run()
+ *                         ▲  (header_timeout,                       │   exchange(s), blocking-style I/O;
+ *                         │   keepalive: 408 / close)               │   waits go through this loop
+ *                         └────────── keep-alive: handed back ◀─────┘
+ *                                  error, close: LINGER (response out, output shut, read and drop ≤ 1 s)
+ * </pre>
+ *
+ * <p>Every channel stays in non-blocking mode and registered with this loop's selector for its whole
+ * life. While a thread runs an exchange the key's interest is empty; when the thread has to wait (for
+ * request-body bytes, or for the socket to take a response), it asks this loop to watch the key and
+ * parks until the loop wakes it ({@link BlockingConnection}), so waits need no timed park and every
+ * deadline lives in one {@link TimerWheel}: the head's {@code header_timeout} (counted from accept for
+ * a connection's first request, from the first byte for later ones), {@code keepalive} between
+ * requests, {@code header_timeout} per wait for body bytes, and the second a lingering close may take.
+ *
+ * <p>Admission: the loop accepts while the {@link Model} says it has room; otherwise, with {@code
+ * overload_policy=backlog}, it stops accepting so the kernel's backlog holds new clients, and with
+ * {@code reject} it accepts them and answers {@code 503} with {@code Retry-After} and a lingering
+ * close (at most {@link Lingering#MAX_REFUSING} at a time; beyond that the 503 is written at once and
+ * the socket closed).
+ *
+ * <p>Threading: {@link #run()} is the loop thread, which owns the selector's keys, the timers, the
+ * read buffer and every connection while it is in the loop's hands. Other threads reach it through
+ * {@link #execute}: a queue plus a selector wake-up paid for only when the loop may be asleep. {@link
+ * #stopAccepting()}, {@link #shutdownGracefully()}, {@link #abort()}, {@link #adopt} and {@link
+ * #roomChanged()} may be called from any thread.
+ */
+public final class Poller implements Runnable {
+
+    /** What the worker model decides for its poller. Called on the poller thread; must not block. */
+    public interface Model {
+        /**
+         * Returns true if the worker may take another client now, with {@code open} connections held.
+         * When it returns false the poller stops accepting (backlog) or answers 503 (reject).
+         */
+        boolean hasRoom(int open);
+
+        /**
+         * A complete request head arrived on {@code connection}: run {@link BlockingConnection#run()}
+         * on a thread of the model. Returns false to refuse the request, which is then answered 503.
+         */
+        boolean dispatch(BlockingConnection connection);
+
+        /**
+         * The worker gave a thread up: its request ran past {@code timeout}. Called on the Arbiter's
+         * monitor thread, before the stuck thread is interrupted; must not block.
+         */
+        void abandoned(Thread servingThread);
+
+        /** The poller ended: every connection is closed. Called once, on the poller thread. */
+        void ended();
+    }
+
+    static final Logger LOG = LoggerFactory.getLogger("io.corral.server");
+
+    private static final int READ_BUFFER = 16 * 1024;
+    private static final int ACCEPTS_PER_WAKEUP = 64;
+    private static final int TASKS_PER_WAKEUP = 4096;
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long RETRY_ACCEPT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final byte[] REFUSED = ResponseEncoder.errorResponse(503, "the server is at capacity");
+
+    final WorkerContext context;
+    final Config config;
+    final Limits limits;
+    /** The application, run on the model's threads. */
+    final Handler handler;
+    /** The {@code Date} header, formatted once a second for every encoder of the worker. */
+    final HttpDate date = new HttpDate();
+
+    final TimerWheel timers = new TimerWheel(System.nanoTime());
+
+    private final Model model;
+    private final boolean reject;
+    private final Thread thread;
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final Set<BlockingConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger open = new AtomicInteger(); // counted connections not yet closed
+    private final long maxWaitNanos;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final TimerWheel.Timer retryAccept = new TimerWheel.Timer() {
+        @Override
+        protected void expired(long nowNanos) {
+            acceptPaused = false;
+        }
+    };
+
+    private volatile Selector selector;
+    private volatile SelectionKey listenerKey;
+    private volatile IOException startFailure;
+    private volatile boolean accepting = true;
+    private volatile boolean wantsAccept = true; // what the listener's interest was last set to
+    private volatile boolean aborted;
+    private volatile boolean done;
+    private boolean stopping; // loop thread
+    private boolean acceptPaused; // loop thread: accept failed (out of descriptors), retry shortly
+    private int refusing; // loop thread: refusals lingering
+    private final ReentrantLock exitLock = new ReentrantLock();
+    private boolean exited; // guarded by exitLock
+    private int adoptions; // adopted clients on their way to the loop; guarded by exitLock
+
+    /**
+     * Creates the loop; {@link #start()} starts it.
+     *
+     * @param name the loop thread's name
+     */
+    public Poller(WorkerContext context, String name, Model model) {
+        this.context = context;
+        this.config = context.config();
+        this.limits = Limits.of(config);
+        this.handler = context.application().asBlocking();
+        this.model = model;
+        this.reject = config.overloadPolicy() == OverloadPolicy.REJECT;
+        // beat at least four times per timeout, so that a busy but healthy loop is never taken for hung
+        this.maxWaitNanos = config.hasTimeout()
+                ? Math.max(
+                        TimeUnit.MILLISECONDS.toNanos(10),
+                        Math.min(MAX_WAIT_NANOS, config.timeout().toNanos() / 4))
+                : MAX_WAIT_NANOS;
+        this.thread = CorralThreads.worker(name, this);
+    }
+
+    // ---- any thread ---------------------------------------------------------------------------
+
+    /** Starts the loop; returns once the listener is registered, or throws if it could not be. */
+    public void start() throws IOException {
+        thread.start();
+        try {
+            if (!ready.await(30, TimeUnit.SECONDS)) {
+                throw new IOException(thread.getName() + " did not start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting " + thread.getName(), e);
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+    }
+
+    /** Returns the loop thread, for thread dumps. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Returns true once the loop has ended: every connection it held is closed. */
+    public boolean done() {
+        return done;
+    }
+
+    /** Runs {@code task} on the loop soon; any thread, never blocks. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            Selector sel = selector;
+            if (sel != null) {
+                sel.wakeup();
+            }
+        }
+    }
+
+    /**
+     * Tells the loop that the model may have room again (a thread took a queued request); wakes it
+     * only if it had stopped accepting. Any thread.
+     */
+    public void roomChanged() {
+        if (!wantsAccept && accepting) {
+            execute(() -> {});
+        }
+    }
+
+    /**
+     * Serves a client the Arbiter took from the backlog at shutdown, even beyond the model's room;
+     * its answer closes the connection. The loop does not end while an adoption is on its way.
+     *
+     * @return false if the loop has ended and cannot take it
+     */
+    public boolean adopt(SocketChannel channel) {
+        exitLock.lock();
+        try {
+            if (exited) {
+                return false;
+            }
+            adoptions++;
+        } finally {
+            exitLock.unlock();
+        }
+        execute(() -> {
+            exitLock.lock();
+            try {
+                adoptions--;
+            } finally {
+                exitLock.unlock();
+            }
+            BlockingConnection c = admit(channel);
+            if (c != null) {
+                c.shutdownGracefully();
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Stops accepting at once and lets go of the listener: the selector drops it at its next select,
+     * which this wakes. Connections are served as before. Any thread.
+     */
+    public void stopAccepting() {
+        accepting = false;
+        SelectionKey key = listenerKey;
+        if (key != null) {
+            key.cancel();
+        }
+        execute(() -> {});
+    }
+
+    /**
+     * Stops accepting; every connection answers its next request with {@code Connection: close}, and
+     * idle ones close when their {@code keepalive} (or a new one's {@code header_timeout}) runs out.
+     * The loop ends once every connection is closed. Any thread.
+     */
+    public void shutdownGracefully() {
+        stopAccepting();
+        for (BlockingConnection c : connections) {
+            c.shutdownGracefully();
+        }
+        execute(() -> stopping = true);
+    }
+
+    /** Closes everything now, from any thread, even if the loop is stuck; requests in flight are lost. */
+    public void abort() {
+        aborted = true;
+        accepting = false;
+        for (BlockingConnection c : connections) {
+            c.abort();
+        }
+        Selector sel = selector;
+        if (sel != null) {
+            try {
+                sel.close();
+            } catch (IOException e) {
+                LOG.debug("Closing the selector failed: {}", e.toString());
+            }
+        }
+        thread.interrupt();
+    }
+
+    /** Every counted connection open now, for the worker's bookkeeping. */
+    int openConnections() {
+        return open.get();
+    }
+
+    /** A connection closed, on any thread: its place is free, and the loop may end. */
+    void closed(BlockingConnection c) {
+        if (!connections.remove(c)) {
+            return;
+        }
+        if (c.counted) {
+            open.decrementAndGet();
+            context.connectionClosed();
+        }
+        if (Thread.currentThread() == thread) {
+            connectionGone(c);
+        } else {
+            execute(() -> connectionGone(c));
+        }
+    }
+
+    /** The loop's side of a close: the deadline and the refusal count. Loop thread. */
+    private void connectionGone(BlockingConnection c) {
+        timers.cancel(c);
+        if (!c.counted) {
+            refusing--;
+        }
+    }
+
+    // ---- the loop -----------------------------------------------------------------------------
+
+    @Override
+    public void run() {
+        try (Selector sel = Selector.open()) {
+            selector = sel;
+            try {
+                listenerKey = context.listener().register(sel, SelectionKey.OP_ACCEPT);
+            } catch (IOException e) {
+                startFailure = e;
+                return;
+            } finally {
+                ready.countDown();
+            }
+            loop(sel);
+        } catch (ClosedSelectorException e) {
+            // aborted
+        } catch (IOException | RuntimeException | Error e) {
+            if (selector == null && e instanceof IOException openFailed) {
+                startFailure = openFailed; // Selector.open() failed: start() reports it
+            } else if (!aborted) {
+                LOG.error("The poller of worker {} failed", context.workerId(), e);
+                context.failed(e);
+            }
+        } finally {
+            ready.countDown();
+            exitLock.lock();
+            try {
+                exited = true; // no adoption is taken from now on
+            } finally {
+                exitLock.unlock();
+            }
+            for (BlockingConnection c : List.copyOf(connections)) {
+                c.abort();
+            }
+            done = true;
+            model.ended();
+        }
+    }
+
+    private void loop(Selector sel) throws IOException {
+        while (!aborted) {
+            context.heartbeat();
+            select(sel);
+            processSelectedKeys(sel);
+            runTasks();
+            timers.expire(System.nanoTime());
+            updateAcceptInterest();
+            if (mayExit()) {
+                return;
+            }
+            Thread.interrupted(); // a stray interrupt must not close the loop's channels
+        }
+    }
+
+    private void select(Selector sel) throws IOException {
+        long waitNanos = timers.nanosUntilNext(System.nanoTime(), maxWaitNanos);
+        sleeping.set(true);
+        if (waitNanos <= 0 || !tasks.isEmpty()) {
+            sleeping.set(false);
+            sel.selectNow();
+            return;
+        }
+        sel.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos + 999_999)));
+        sleeping.set(false);
+    }
+
+    private void processSelectedKeys(Selector sel) {
+        Set<SelectionKey> selected = sel.selectedKeys();
+        if (selected.isEmpty()) {
+            return;
+        }
+        Iterator<SelectionKey> it = selected.iterator();
+        while (it.hasNext() && !aborted) {
+            SelectionKey key = it.next();
+            it.remove();
+            if (key.attachment() instanceof BlockingConnection c) {
+                try {
+                    ready(c, key.readyOps());
+                } catch (CancelledKeyException e) {
+                    c.close();
+                } catch (RuntimeException e) {
+                    LOG.error("Unexpected failure serving a connection; closing it", e);
+                    c.close();
+                }
+            } else if (key.isValid()) {
+                acceptReady();
+            }
+        }
+    }
+
+    private void runTasks() {
+        for (int i = 0; i < TASKS_PER_WAKEUP && !aborted; i++) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("A task on the poller failed", e);
+            }
+        }
+    }
+
+    /** A stopping loop that holds no socket ends, unless an adoption is on its way. */
+    private boolean mayExit() {
+        if (!stopping || !connections.isEmpty()) {
+            return false;
+        }
+        exitLock.lock();
+        try {
+            exited = adoptions == 0;
+            return exited;
+        } finally {
+            exitLock.unlock();
+        }
+    }
+
+    // ---- accepting ----------------------------------------------------------------------------
+
+    private void acceptReady() {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP && accepting && !acceptPaused; i++) {
+            boolean room = model.hasRoom(open.get());
+            if (!room && !reject) {
+                break;
+            }
+            SocketChannel channel;
+            try {
+                channel = context.listener().accept();
+            } catch (ClosedChannelException e) {
+                accepting = false; // the Arbiter closed the listener
+                return;
+            } catch (IOException e) {
+                // EMFILE and the like: pause so that connections can close before the next try
+                LOG.warn("accept failed on worker {}: {}", context.workerId(), e.toString());
+                acceptPaused = true;
+                timers.schedule(retryAccept, System.nanoTime() + RETRY_ACCEPT_NANOS);
+                break;
+            }
+            if (channel == null) {
+                break;
+            }
+            if (room) {
+                admit(channel);
+            } else {
+                refuse(channel);
+            }
+        }
+    }
+
+    private void updateAcceptInterest() {
+        SelectionKey key = listenerKey;
+        boolean want = accepting && !acceptPaused && (reject || model.hasRoom(open.get()));
+        wantsAccept = want;
+        try {
+            int ops = want ? SelectionKey.OP_ACCEPT : 0;
+            if (key.isValid() && key.interestOps() != ops) {
+                key.interestOps(ops);
+            }
+        } catch (CancelledKeyException e) {
+            // stopAccepting() from another thread
+        }
+    }
+
+    /** Takes a client in: its first head is due {@code header_timeout} from now. Loop thread. */
+    private BlockingConnection admit(SocketChannel channel) {
+        BlockingConnection c = open(channel, true);
+        if (c == null) {
+            return null;
+        }
+        long headerNanos = config.headerTimeout().toNanos();
+        if (headerNanos > 0) {
+            timers.schedule(c, System.nanoTime() + headerNanos);
+        }
+        return c;
+    }
+
+    /** Answers a client there is no room for with 503, then closes it, lingering. Loop thread. */
+    private void refuse(SocketChannel channel) {
+        if (refusing >= Lingering.MAX_REFUSING) {
+            Lingering.answerAndClose(channel); // the 503 at once, without lingering
+            return;
+        }
+        BlockingConnection c = open(channel, false);
+        if (c != null) {
+            refusing++;
+            linger(c, REFUSED);
+        }
+    }
+
+    private BlockingConnection open(SocketChannel channel, boolean counted) {
+        BlockingConnection c;
+        try {
+            channel.configureBlocking(false);
+            if (counted) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            c = new BlockingConnection(this, channel, counted);
+            c.key = channel.register(selector, counted ? SelectionKey.OP_READ : 0, c);
+        } catch (IOException e) {
+            LOG.debug("Could not set up a connection: {}", e.toString());
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            return null;
+        }
+        if (counted) {
+            c.watch(); // before the connection is visible to other threads, which may close it
+            open.incrementAndGet();
+            context.connectionOpened();
+        }
+        connections.add(c);
+        return c;
+    }
+
+    // ---- connections in the loop's hands ------------------------------------------------------
+
+    private void ready(BlockingConnection c, int readyOps) {
+        switch (c.phase) {
+            case BlockingConnection.HEAD -> readHead(c);
+            case BlockingConnection.WAITING -> {
+                interest(c, 0);
+                timers.cancel(c);
+                c.phase = BlockingConnection.RUNNING;
+                c.wake(BlockingConnection.READY);
+            }
+            case BlockingConnection.LINGER -> {
+                if ((readyOps & SelectionKey.OP_WRITE) != 0 && c.farewell != null) {
+                    sendFarewell(c);
+                } else {
+                    drop(c);
+                }
+            }
+            default -> interest(c, 0); // a thread runs it: not ours to read
+        }
+    }
+
+    /** The connection's deadline passed; what that means depends on what it waits for. Loop thread. */
+    void expired(BlockingConnection c) {
+        switch (c.phase) {
+            case BlockingConnection.HEAD -> {
+                if (c.parser != null && c.parser.inProgress()) {
+                    linger(
+                            c,
+                            ResponseEncoder.errorResponse(
+                                    408, "the request head did not arrive within header_timeout"));
+                } else {
+                    c.close(); // nothing came: close quietly
+                }
+            }
+            case BlockingConnection.WAITING -> {
+                interest(c, 0);
+                c.phase = BlockingConnection.RUNNING;
+                c.wake(BlockingConnection.TIMED_OUT);
+            }
+            case BlockingConnection.LINGER -> c.close();
+            default -> {
+                // a thread runs it; the request's timeout is the Arbiter's
+            }
+        }
+    }
+
+    /** Reads what arrived of a head; dispatches the request once the head is complete. Loop thread. */
+    private void readHead(BlockingConnection c) {
+        ByteBuffer in = readBuffer.clear();
+        int n;
+        try {
+            n = c.channel.read(in);
+        } catch (IOException e) {
+            LOG.debug("Reading from a client failed: {}", e.toString());
+            c.close();
+            return;
+        }
+        if (n < 0) {
+            c.close(); // a half-sent head is nothing to answer
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        in.flip();
+        if (c.parser == null) {
+            c.parser = new RequestParser(limits);
+            if (c.served) {
+                armHeaderDeadline(c); // the first byte of a later request
+            }
+        }
+        RequestHead head;
+        try {
+            head = c.parser.parse(in);
+        } catch (BadMessageException e) {
+            LOG.debug("Invalid request from {}: {} {}", c.remote, e.status(), e.getMessage());
+            linger(c, ResponseEncoder.errorResponse(e.status(), e.getMessage()));
+            return;
+        }
+        if (head == null) {
+            return;
+        }
+        c.parser = null;
+        c.leftover(in);
+        interest(c, 0);
+        timers.cancel(c);
+        c.phase = BlockingConnection.RUNNING;
+        c.head = head;
+        if (!model.dispatch(c)) {
+            c.head = null;
+            linger(c, ResponseEncoder.errorResponse(503, "every thread of the worker is busy"));
+        }
+    }
+
+    private void armHeaderDeadline(BlockingConnection c) {
+        long headerNanos = config.headerTimeout().toNanos();
+        if (headerNanos > 0) {
+            timers.schedule(c, System.nanoTime() + headerNanos);
+        } else {
+            timers.cancel(c);
+        }
+    }
+
+    /**
+     * A thread finished an exchange and the connection stays open: wait for the next request, whose
+     * first byte is due within {@code keepalive} (or whose head, begun already, within {@code
+     * header_timeout}). Loop thread.
+     */
+    void awaitHead(BlockingConnection c, RequestParser begun) {
+        if (c.isClosed()) {
+            return;
+        }
+        c.phase = BlockingConnection.HEAD;
+        c.served = true;
+        c.parser = begun;
+        if (begun != null) {
+            armHeaderDeadline(c);
+        } else {
+            timers.schedule(c, System.nanoTime() + config.keepalive().toNanos());
+        }
+        interest(c, SelectionKey.OP_READ);
+    }
+
+    /** A thread waits for {@code ops} on its connection, until {@code deadlineNanos} (0: none). Loop thread. */
+    void watch(BlockingConnection c, int ops, long deadlineNanos) {
+        if (c.isClosed()) {
+            c.wake(BlockingConnection.CLOSED);
+            return;
+        }
+        if (c.phase != BlockingConnection.RUNNING) {
+            c.wake(BlockingConnection.CLOSED); // taken over meanwhile (an abort's 504)
+            return;
+        }
+        c.phase = BlockingConnection.WAITING;
+        if (deadlineNanos != 0) {
+            timers.schedule(c, deadlineNanos);
+        }
+        interest(c, ops);
+    }
+
+    /**
+     * Ends a connection after a final response without losing it: sends {@code farewell} (an error
+     * response, or null if the response went out already), then shuts the output and reads and drops
+     * what the client still sends (at most {@link Lingering#MAX_DRAIN} bytes, for at most a second),
+     * so that the kernel does not answer it with a reset that destroys the response. Loop thread.
+     */
+    void linger(BlockingConnection c, byte[] farewell) {
+        if (c.isClosed()) {
+            return;
+        }
+        if (c.phase == BlockingConnection.WAITING) {
+            c.wake(BlockingConnection.CLOSED);
+        }
+        c.phase = BlockingConnection.LINGER;
+        c.parser = null;
+        c.farewell = farewell == null ? null : ByteBuffer.wrap(farewell);
+        c.lingered = 0;
+        timers.schedule(c, System.nanoTime() + LINGER_NANOS);
+        sendFarewell(c);
+    }
+
+    private void sendFarewell(BlockingConnection c) {
+        try {
+            if (c.farewell != null) {
+                c.channel.write(c.farewell);
+                if (c.farewell.hasRemaining()) {
+                    interest(c, SelectionKey.OP_WRITE);
+                    return;
+                }
+                c.farewell = null;
+                c.farewellSent();
+            }
+            c.channel.shutdownOutput();
+        } catch (IOException e) {
+            c.close();
+            return;
+        }
+        interest(c, SelectionKey.OP_READ);
+        drop(c);
+    }
+
+    /** Reads and drops what a lingering client sends; closes at its end of stream or past the cap. */
+    private void drop(BlockingConnection c) {
+        try {
+            int n;
+            while ((n = c.channel.read(readBuffer.clear())) > 0) {
+                c.lingered += n;
+                if (c.lingered > Lingering.MAX_DRAIN) {
+                    c.close();
+                    return;
+                }
+            }
+            if (n < 0) {
+                c.close();
+            }
+        } catch (IOException e) {
+            c.close();
+        }
+    }
+
+    private static void interest(BlockingConnection c, int ops) {
+        SelectionKey key = c.key;
+        try {
+            if (key.isValid() && key.interestOps() != ops) {
+                key.interestOps(ops);
+            }
+        } catch (CancelledKeyException e) {
+            // closed from another thread: its cleanup follows
+        }
+    }
+
+    /** The thread of the loop; package-private for the connections' checks. */
+    boolean onLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Tells the model a thread was given up on. Monitor thread. */
+    void abandoned(Thread servingThread) {
+        model.abandoned(servingThread);
+    }
+}
