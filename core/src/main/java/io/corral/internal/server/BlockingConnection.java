@@ -185,7 +185,9 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
                 return next;
             }
         }
-        in = null; // an idle connection keeps no buffer
+        in = null; // an idle connection keeps no buffer, nor the last exchange
+        account = null;
+        requestLine = "";
         thread = null;
         RequestParser handed = begun;
         poller.execute(() -> poller.awaitHead(this, handed));
