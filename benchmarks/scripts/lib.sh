@@ -96,3 +96,18 @@ lossless() {
 
 # Prints the runtime version of $JAVA (after pick_java).
 java_version() { "$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = //p'; }
+
+# One summary cell from a wrk output file: req/s, p50, p99, socket errors, non-2xx.
+summarize() {
+    local f=$1
+    awk '
+        /Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = $2 }
+        /^ +99%/ { p99 = $2 }
+        /Socket errors:/ { gsub(",", ""); errs = "connect " $4 " read " $6 " write " $8 " timeout " $10 }
+        /Non-2xx or 3xx responses:/ { non2xx = $5 }
+        END {
+            if (rps == "") { print "no result"; exit }
+            printf "%10.0f  %9s  %9s  %-40s  %s\n", rps, p50, p99, (errs == "" ? "none" : errs), (non2xx == "" ? 0 : non2xx)
+        }' "$f"
+}

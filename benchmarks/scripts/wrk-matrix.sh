@@ -57,21 +57,6 @@ wrk_args() {
     esac
 }
 
-# One summary cell from a wrk output file: req/s, p50, p99, socket errors, non-2xx.
-summarize() {
-    local f=$1
-    awk '
-        /Requests\/sec:/ { rps = $2 }
-        /^ +50%/ { p50 = $2 }
-        /^ +99%/ { p99 = $2 }
-        /Socket errors:/ { gsub(",", ""); errs = "connect " $4 " read " $6 " write " $8 " timeout " $10 }
-        /Non-2xx or 3xx responses:/ { non2xx = $5 }
-        END {
-            if (rps == "") { print "no result"; exit }
-            printf "%10.0f  %9s  %9s  %-40s  %s\n", rps, p50, p99, (errs == "" ? "none" : errs), (non2xx == "" ? 0 : non2xx)
-        }' "$f"
-}
-
 for model in $MODELS; do
     for load in "${LOADS[@]}"; do
         # a fresh server per load: a sync server left with a backlog of abandoned requests by one
