@@ -83,6 +83,8 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
     int phase = HEAD;
     RequestParser parser; // only while a head is arriving
     boolean served; // a response went out: the next head is due keepalive after it
+    boolean threadWaits; // the thread that served the last request is parked for the next head
+    long idleSince; // when the connection last went idle
     RequestHead head; // the head dispatched to a thread
     ByteBuffer farewell; // what is left of a final response the poller sends
     int lingered;
@@ -134,7 +136,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
 
     @Override
     protected void expired(long nowNanos) {
-        poller.expired(this);
+        poller.expired(this, nowNanos);
     }
 
     // ---- the serving thread -------------------------------------------------------------------
@@ -145,18 +147,20 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
      * model gives it; returns without waiting for the next request.
      */
     public void run() {
-        thread = Thread.currentThread();
-        RequestHead next = head;
-        head = null;
         ResponseEncoder encoder = new ResponseEncoder(poller.date);
         ChannelOutput output = new ChannelOutput(this::writeFully, this::commit);
         try {
-            while (next != null) {
-                if (!exchange(next, encoder, output)) {
-                    return;
+            do {
+                thread = Thread.currentThread();
+                RequestHead next = head;
+                head = null;
+                while (next != null) {
+                    if (!exchange(next, encoder, output)) {
+                        return;
+                    }
+                    next = bufferedHead();
                 }
-                next = bufferedHead();
-            }
+            } while (awaitNextHead());
         } catch (BadMessageException e) {
             LOG.debug("Invalid request from {}: {} {}", remote, e.status(), e.getMessage());
             respondErrorAndClose(e.status(), e.getMessage());
@@ -174,7 +178,9 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
     /**
      * Returns the next request head if the client pipelined a whole one behind the last request;
      * otherwise hands the connection back to the poller, with the part of a head that came already,
-     * and returns null.
+     * and returns null. A model that keeps its threads a while ({@link Poller.Model#threadLingerNanos})
+     * has this thread registered to wait for the next head before the hand-over, so that the poller
+     * can give the head to it rather than to a new thread.
      */
     private RequestHead bufferedHead() throws BadMessageException {
         RequestParser begun = null;
@@ -189,9 +195,32 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         account = null;
         requestLine = "";
         thread = null;
+        boolean linger = poller.lingersThreads();
+        if (linger) {
+            WAIT_RESULT.set(this, PENDING);
+            waiter = Thread.currentThread();
+        }
         RequestParser handed = begun;
-        poller.execute(() -> poller.awaitHead(this, handed));
+        poller.execute(() -> poller.awaitHead(this, handed, linger));
         return null;
+    }
+
+    /**
+     * Parks this thread, if the poller is to hand it the connection's next head, until it does
+     * (true) or gives the thread up because the connection stayed idle past the model's linger or
+     * closed (false: the thread ends).
+     */
+    private boolean awaitNextHead() {
+        if (waiter != Thread.currentThread()) {
+            return false;
+        }
+        int result;
+        while ((result = waitResult) == PENDING) {
+            LockSupport.park(this);
+            Thread.interrupted(); // only the poller ends this wait, so that a head is never lost
+        }
+        waiter = null;
+        return result == READY;
     }
 
     /** Returns true if the request this thread served was aborted: the thread has been given up on. */

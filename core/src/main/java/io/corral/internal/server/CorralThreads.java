@@ -46,9 +46,12 @@ public final class CorralThreads {
         return Thread.ofVirtual().name(checked(name)).unstarted(task);
     }
 
-    /** Returns a factory of virtual threads named {@code prefix} and a count from 1. */
-    public static ThreadFactory virtualFactory(String prefix) {
-        return Thread.ofVirtual().name(checked(prefix), 1).factory();
+    /**
+     * Returns a factory of virtual threads that all carry {@code name}: one name per worker costs
+     * nothing per thread, where a count would build a string for every request.
+     */
+    public static ThreadFactory virtualFactory(String name) {
+        return Thread.ofVirtual().name(checked(name)).factory();
     }
 
     private static Thread platform(String name, boolean daemon, Runnable task) {

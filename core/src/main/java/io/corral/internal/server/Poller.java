@@ -84,6 +84,14 @@ public final class Poller implements Runnable {
         boolean dispatch(BlockingConnection connection);
 
         /**
+         * How long, in nanoseconds, a thread that served a request stays parked on its connection
+         * waiting for the next head, so that a busy keep-alive connection reuses its thread rather
+         * than starting one per request; past it the thread ends and an idle connection holds none.
+         * 0 hands every thread back at once (the sync model, whose threads serve all connections).
+         */
+        long threadLingerNanos();
+
+        /**
          * The worker gave a thread up: its request ran past {@code timeout}. Called on the Arbiter's
          * monitor thread, before the stuck thread is interrupted; must not block.
          */
@@ -559,10 +567,16 @@ public final class Poller implements Runnable {
     }
 
     /** The connection's deadline passed; what that means depends on what it waits for. Loop thread. */
-    void expired(BlockingConnection c) {
+    void expired(BlockingConnection c, long now) {
         switch (c.phase) {
             case BlockingConnection.HEAD -> {
-                if (c.parser != null && c.parser.inProgress()) {
+                long idleEnds = c.idleSince + config.keepalive().toNanos();
+                if (c.threadWaits && c.parser == null && idleEnds - now > 0) {
+                    // idle past the model's linger: the thread ends, the connection waits on alone
+                    c.threadWaits = false;
+                    c.wake(BlockingConnection.TIMED_OUT);
+                    timers.schedule(c, idleEnds);
+                } else if (c.parser != null && c.parser.inProgress()) {
                     linger(
                             c,
                             ResponseEncoder.errorResponse(
@@ -625,7 +639,10 @@ public final class Poller implements Runnable {
         timers.cancel(c);
         c.phase = BlockingConnection.RUNNING;
         c.head = head;
-        if (!model.dispatch(c)) {
+        if (c.threadWaits) {
+            c.threadWaits = false;
+            c.wake(BlockingConnection.READY); // the thread that served the last request takes it
+        } else if (!model.dispatch(c)) {
             c.head = null;
             linger(c, ResponseEncoder.errorResponse(503, "every thread of the worker is busy"));
         }
@@ -645,19 +662,28 @@ public final class Poller implements Runnable {
      * first byte is due within {@code keepalive} (or whose head, begun already, within {@code
      * header_timeout}). Loop thread.
      */
-    void awaitHead(BlockingConnection c, RequestParser begun) {
+    void awaitHead(BlockingConnection c, RequestParser begun, boolean threadWaits) {
         if (c.isClosed()) {
             return;
         }
+        long now = System.nanoTime();
         c.phase = BlockingConnection.HEAD;
         c.served = true;
         c.parser = begun;
+        c.threadWaits = threadWaits;
+        c.idleSince = now;
         if (begun != null) {
             armHeaderDeadline(c);
         } else {
-            timers.schedule(c, System.nanoTime() + config.keepalive().toNanos());
+            long keepalive = config.keepalive().toNanos();
+            timers.schedule(c, now + (threadWaits ? Math.min(keepalive, model.threadLingerNanos()) : keepalive));
         }
         interest(c, SelectionKey.OP_READ);
+    }
+
+    /** True if the model keeps a thread parked on its connection between requests for a while. */
+    boolean lingersThreads() {
+        return model.threadLingerNanos() > 0;
     }
 
     /** A thread waits for {@code ops} on its connection, until {@code deadlineNanos} (0: none). Loop thread. */
@@ -687,7 +713,8 @@ public final class Poller implements Runnable {
         if (c.isClosed()) {
             return;
         }
-        if (c.phase == BlockingConnection.WAITING) {
+        if (c.phase == BlockingConnection.WAITING || c.threadWaits) {
+            c.threadWaits = false;
             c.wake(BlockingConnection.CLOSED);
         }
         c.phase = BlockingConnection.LINGER;

@@ -119,6 +119,11 @@ final class SyncWorker implements Worker, Poller.Model {
     }
 
     @Override
+    public long threadLingerNanos() {
+        return 0; // a thread serves whichever connection has a request next
+    }
+
+    @Override
     public boolean dispatch(BlockingConnection connection) {
         if (reject && idle.get() == 0 && ready.size() >= threads) {
             return false;

@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One virtual worker: a {@link Poller} that accepts and reads request heads, and a virtual thread
@@ -26,6 +27,12 @@ import java.util.concurrent.ThreadFactory;
  */
 final class VirtualWorker implements Worker, Poller.Model {
 
+    /**
+     * How long a virtual thread waits on its connection for the next request before it ends: a
+     * busy keep-alive connection reuses its thread, an idle one holds none after a second.
+     */
+    private static final long THREAD_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final int maxConnections;
     private final ThreadFactory virtualThreads;
     private final Poller poller;
@@ -33,7 +40,7 @@ final class VirtualWorker implements Worker, Poller.Model {
 
     VirtualWorker(WorkerContext context) {
         this.maxConnections = context.config().workerConnections();
-        this.virtualThreads = CorralThreads.virtualFactory("corral-virtual-" + context.workerId() + "-");
+        this.virtualThreads = CorralThreads.virtualFactory("corral-virtual-" + context.workerId());
         this.poller = new Poller(context, "corral-virtual-" + context.workerId() + "-poller", this);
     }
 
@@ -87,6 +94,11 @@ final class VirtualWorker implements Worker, Poller.Model {
     @Override
     public boolean hasRoom(int open) {
         return open < maxConnections;
+    }
+
+    @Override
+    public long threadLingerNanos() {
+        return THREAD_LINGER_NANOS;
     }
 
     @Override
