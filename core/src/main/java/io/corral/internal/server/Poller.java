@@ -775,11 +775,6 @@ public final class Poller implements Runnable {
         }
     }
 
-    /** The thread of the loop; package-private for the connections' checks. */
-    boolean onLoop() {
-        return Thread.currentThread() == thread;
-    }
-
     /** Tells the model a thread was given up on. Monitor thread. */
     void abandoned(Thread servingThread) {
         model.abandoned(servingThread);
