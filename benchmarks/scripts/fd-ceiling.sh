@@ -15,9 +15,10 @@
 # A process here may open at most 20,000 files, so one server holds 19,000 connections plus its
 # own few; wrk, in its own process, holds the other ends. The servers run with --workers 2
 # --worker-connections 10000 --keepalive 75 --backlog 8192 (the kernel caps the backlog at
-# net.core.somaxconn). After each run the script prints the server's resident set and the
-# kernel's socket memory (/proc/net/sockstat), read while the connections were still open, for
-# the per-connection budget in docs/PERFORMANCE.md.
+# net.core.somaxconn). After each run the script prints the server's resident set, its open
+# descriptors, the kernel's socket counts and buffer pages (/proc/net/sockstat) and its slab memory
+# (/proc/meminfo) read mid-run, against the same readings before the load, for the per-connection
+# budget in docs/PERFORMANCE.md (on loopback both ends of each connection are this machine's).
 # Builds nothing: expects examples/target/corral-examples.jar and benchmarks/target/compare.jar.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -40,6 +41,8 @@ for model in $MODELS; do
         netty) start_netty "$log" 2 ;;
         *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" ;;
     esac || { echo "== $model did not start; see $log" >&2; continue; }
+    slab_before=$(sed -n 's/^Slab:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo)
+    rss_before=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID/status")
     args="-t2 -c$CONNECTIONS -d30s --timeout 12s --latency http://127.0.0.1:$SERVER_PORT/sleep?ms=5000"
     echo "== $model: wrk $args (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
     # shellcheck disable=SC2086
@@ -47,7 +50,10 @@ for model in $MODELS; do
     load=$!
     sleep 20 # mid-run, every connection open and waiting
     {
-        echo "server VmRSS: $(sed -n 's/^VmRSS:[[:space:]]*//p' "/proc/$SERVER_PID/status")"
+        rss_mid=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID/status")
+        slab_mid=$(sed -n 's/^Slab:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo)
+        echo "server VmRSS: $rss_before kB before, $rss_mid kB mid-run"
+        echo "kernel Slab: $slab_before kB before, $slab_mid kB mid-run"
         echo "server fds: $(ls "/proc/$SERVER_PID/fd" | wc -l)"
         cat /proc/net/sockstat
     } >"$OUT/$model.mem.txt"
