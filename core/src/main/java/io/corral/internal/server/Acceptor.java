@@ -1,5 +1,6 @@
 package io.corral.internal.server;
 
+import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -134,6 +135,7 @@ public abstract class Acceptor {
      * own and without waiting: see {@link Rejecter}.
      */
     public final void reject(SocketChannel channel) {
+        context.metrics().rejected(Rejection.OVERLOAD);
         rejecter.reject(channel);
     }
 

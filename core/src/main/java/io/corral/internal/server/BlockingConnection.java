@@ -88,6 +88,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
     private final Policy policy;
     private final Limits limits;
     private final InetSocketAddress remote;
+    private final ConnectionOrigin origin;
     private final ResponseEncoder encoder = new ResponseEncoder();
     private final ChannelOutput output;
     private final ReentrantLock lock = new ReentrantLock();
@@ -146,6 +147,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         this.policy = policy;
         this.limits = Limits.of(config);
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.origin = ConnectionOrigin.accept(context, remote); // hook: where the connection comes from
         this.output = new ChannelOutput(channel, this::commit);
         context.connectionOpened();
     }
@@ -166,6 +168,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             }
         } catch (BadMessageException e) {
             LOG.debug("Invalid request from {}: {} {}", remote, e.status(), e.getMessage());
+            origin.rejected(e); // hook: counted by the limit it broke
             respondErrorAndClose(e.status(), e.getMessage());
         } catch (IOException e) {
             if (!isClosed()) {
@@ -261,6 +264,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             policy.abandoned(this, t); // before the interrupt, which must not reach a thread still counted on
         }
         ExchangeRules.Account aborting = account;
+        aborting.timedOut(); // hook: the connection closes for a timeout
         if (!send504) {
             close(); // never blocks: wakes a serving thread stuck writing to a client that does not read
             // the hooks of the exchange's end run on a thread of their own, never on the monitor
@@ -321,8 +325,12 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         long headDeadline = first && headerNanos > 0 ? acceptedNanos + headerNanos : 0;
         long idleDeadline = first ? 0 : System.nanoTime() + config.keepalive().toNanos();
         boolean started = first;
+        boolean proxied = !first || origin.awaitProxyHeader(in); // hook: the PROXY protocol stage, first
         while (true) {
-            if (in.hasRemaining()) {
+            if (!proxied) {
+                proxied = origin.awaitProxyHeader(in);
+            }
+            if (proxied && in.hasRemaining()) {
                 RequestHead head = parser.parse(in);
                 if (head != null) {
                     return head;
@@ -394,9 +402,10 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         requestLine = head.requestLine();
         BlockingBody body = new BlockingBody(BodyDecoder.forHead(head, limits), head.expectContinue(), bodySource, (int)
                 Math.min(Integer.MAX_VALUE, config.headerTimeout().toMillis()));
-        Request request = head.toRequest(remote, body);
+        RequestOrigin from = origin.resolve(head); // hook: the client, scheme and host (400 if contradictory)
+        Request request = from.toRequest(head, body);
         long start = System.nanoTime();
-        ExchangeRules.Account account = new ExchangeRules.Account(context, LOG, remote, head, start);
+        ExchangeRules.Account account = new ExchangeRules.Account(context, LOG, origin, from, head, start);
         this.account = account;
         lock.lock();
         try {
@@ -424,6 +433,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             // the client broke its request body (cut short, stalled, badly framed, too large)
             LOG.debug(
                     "Request {} from {} failed: {} ({})", head.requestLine(), remote, clientError, failure.toString());
+            origin.rejected(clientError, failure); // hook: counted by the limit it broke
             account.count();
             boolean sent = sendError(clientError, failure.getMessage());
             requestStart = 0;
@@ -431,7 +441,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             lingerAndClose();
             return false;
         }
-        response = ExchangeRules.answer(LOG, head, response, failure);
+        response = account.answer(response, failure);
         boolean keepAlive = ExchangeRules.keepAlive(
                 head,
                 config,
@@ -613,7 +623,7 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
         if (registration != null) {
             registration.close();
         }
-        context.connectionClosed();
+        context.connectionClosed(origin.closeReason()); // hook: how it ended
         policy.closed(this);
     }
 

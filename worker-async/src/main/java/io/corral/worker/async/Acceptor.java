@@ -2,6 +2,7 @@ package io.corral.worker.async;
 
 import io.corral.OverloadPolicy;
 import io.corral.internal.server.Rejecter;
+import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -122,6 +123,7 @@ final class Acceptor {
     }
 
     private void refuse(SocketChannel channel) {
+        context.metrics().rejected(Rejection.OVERLOAD); // hook: a full worker's 503
         if (rejecting >= Rejecter.MAX_IN_FLIGHT) {
             Rejecter.answerAndClose(channel); // the 503 at once, without lingering
             return;
