@@ -518,6 +518,18 @@ public abstract class FleetSuite {
                 () -> scrape(a).value("corral_connections_closed_total{reason=\"rejected\"}") >= 7);
     }
 
+    @Test
+    void answersALimitBrokenByALaterRequestOnAKeptAliveConnection() throws Exception {
+        Arbiter a = start(b -> b.limitRequestLine(100));
+        try (RawClient c = RawClient.connect(a.port())) {
+            assertEquals(200, c.get("/hello").read().status());
+            c.get("/" + "x".repeat(200));
+            assertEquals(414, c.read().status(), "answered, not closed on silently");
+            assertTrue(c.closedByServer());
+        }
+        assertEquals(1, scrape(a).value("corral_rejections_total{reason=\"limit_request_line\"}"));
+    }
+
     private static void assertRefused(Arbiter a, int status, String request) throws IOException {
         try (RawClient c = RawClient.connect(a.port())) {
             c.send(request);

@@ -480,6 +480,12 @@ public final class BlockingConnection implements WorkerContext.WatchedConnection
             lingerAndClose();
             return false;
         }
+        lock.lock();
+        try {
+            committed = false; // fix: an error in the next head is answered, not closed on silently
+        } finally {
+            lock.unlock();
+        }
         return true;
     }
 
