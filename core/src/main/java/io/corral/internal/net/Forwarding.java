@@ -81,12 +81,6 @@ public final class Forwarding {
         if (viaForwarded != null && viaForwarded.index >= 0 && forwarded.get(viaForwarded.index).proto != null) {
             scheme = proto(forwarded.get(viaForwarded.index).proto, "Forwarded");
             schemeSource = "Forwarded";
-        } else if (viaForwarded == null && !forwarded.isEmpty()) {
-            String p = forwarded.get(forwarded.size() - 1).proto;
-            if (p != null) {
-                scheme = proto(p, "Forwarded");
-                schemeSource = "Forwarded";
-            }
         }
         String xfp = aligned(list(h, "X-Forwarded-Proto"), xff, viaXff);
         if (xfp != null) {
@@ -108,8 +102,6 @@ public final class Forwarding {
         String host = null;
         if (viaForwarded != null && viaForwarded.index >= 0) {
             host = forwarded.get(viaForwarded.index).host;
-        } else if (!forwarded.isEmpty()) {
-            host = forwarded.get(forwarded.size() - 1).host;
         }
         String xfh = aligned(list(h, "X-Forwarded-Host"), xff, viaXff);
         if (xfh != null) {
