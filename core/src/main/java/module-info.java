@@ -8,6 +8,7 @@ module io.corral {
 
     exports io.corral;
     exports io.corral.http;
+    exports io.corral.metrics;
     exports io.corral.spi;
     // The codec and the blocking connection engine are shared by the worker modules only.
     exports io.corral.internal.http to
@@ -15,6 +16,10 @@ module io.corral {
             io.corral.worker.async,
             io.corral.worker.virtual;
     exports io.corral.internal.server to
+            io.corral.worker.sync,
+            io.corral.worker.async,
+            io.corral.worker.virtual;
+    exports io.corral.internal.net to
             io.corral.worker.sync,
             io.corral.worker.async,
             io.corral.worker.virtual;

@@ -2,8 +2,11 @@ package io.corral;
 
 import io.corral.http.AsyncHandler;
 import io.corral.http.Handler;
+import io.corral.internal.metrics.MetricsRegistry;
 import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.Lingering;
+import io.corral.metrics.Metrics;
+import io.corral.metrics.Rejection;
 import io.corral.spi.Application;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
@@ -12,6 +15,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -92,9 +97,15 @@ public final class Arbiter implements AutoCloseable {
     private Thread monitor;
 
     final AtomicInteger openConnections = new AtomicInteger();
+    final MetricsRegistry metrics;
     final LongAdder requestsServed = new LongAdder();
     final LongAdder requestsAborted = new LongAdder();
     private final LongAdder workerRestarts = new LongAdder();
+    /** True until shutdown begins: what readiness_path answers. */
+    private volatile boolean ready = true;
+
+    private final AtomicBoolean shutdownBegun = new AtomicBoolean();
+    private final CountDownLatch delayOver = new CountDownLatch(1);
 
     private Arbiter(Builder b) {
         this.config = b.config;
@@ -103,6 +114,26 @@ public final class Arbiter implements AutoCloseable {
         this.factory = b.factory != null ? b.factory : findFactory(config.workerClass());
         factory.checkConfig(config);
         this.target = config.workers();
+        this.metrics = new MetricsRegistry(new MetricsRegistry.Source() {
+            @Override
+            public int openConnections() {
+                return openConnections.get();
+            }
+
+            @Override
+            public List<WorkerStats> workers() {
+                List<WorkerStats> workers = new ArrayList<>();
+                for (WorkerSlot slot : slots) {
+                    workers.add(slot.stats());
+                }
+                return workers;
+            }
+
+            @Override
+            public boolean ready() {
+                return ready;
+            }
+        });
     }
 
     /** Returns a builder; it needs at least a handler. */
@@ -183,6 +214,23 @@ public final class Arbiter implements AutoCloseable {
     /** Returns the name of the worker model in use, such as {@code virtual}. */
     public String workerClass() {
         return factory.name();
+    }
+
+    /**
+     * Returns the server's metrics, the same that {@code metrics_path} serves: OpenTelemetry's HTTP
+     * server series and Corral's own, read live. Available before {@link #start()} (all zero).
+     */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Returns true from construction until shutdown begins: what {@code readiness_path} answers
+     * (200 or 503). It turns false at the start of {@link #shutdown}, before {@code
+     * shutdown_delay}, while the workers still serve.
+     */
+    public boolean ready() {
+        return ready;
     }
 
     /** Returns a snapshot of the workers and counters. */
@@ -288,6 +336,7 @@ public final class Arbiter implements AutoCloseable {
                 stop(slot, "reloaded");
             }
             workerRestarts.add(old.size());
+            metrics.workerRestarted("reloaded", old.size());
             replaced = old.size();
         } finally {
             unlock();
@@ -314,6 +363,7 @@ public final class Arbiter implements AutoCloseable {
      */
     public boolean shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
+        delayShutdown();
         List<WorkerSlot> stopping;
         lifecycle.lock();
         try {
@@ -368,6 +418,35 @@ public final class Arbiter implements AutoCloseable {
     }
 
     /**
+     * The first step of a shutdown: readiness turns false at once; with {@code shutdown_delay}, the
+     * first caller then waits that long while the workers serve as before (so that load balancers
+     * that poll readiness stop sending), and a concurrent caller waits with it. Not under the lock:
+     * the monitor keeps replacing workers meanwhile. An interrupt cuts the delay short.
+     */
+    private void delayShutdown() {
+        if (shutdownBegun.compareAndSet(false, true)) {
+            ready = false;
+            Duration delay = config.shutdownDelay();
+            try {
+                if (phase == Phase.RUNNING && !delay.isZero()) {
+                    LOG.info("Shutting down: reporting not ready, serving for {} more (shutdown_delay)", delay);
+                    Thread.sleep(delay);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the drain goes on; the caller sees the flag
+            } finally {
+                delayOver.countDown();
+            }
+            return;
+        }
+        try {
+            delayOver.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Closes the listener without resetting a client the kernel has queued. The workers have
      * stopped accepting but not yet begun to drain; while their selectors let go of the listener
      * (a close waits for that, at most {@link #LISTENER_RELEASE_NANOS}), and once more after, this
@@ -408,6 +487,7 @@ public final class Arbiter implements AutoCloseable {
             }
             if (!adopted) {
                 // no worker left that can serve it: a 503 it may retry, rather than a reset
+                metrics.rejected(Rejection.OVERLOAD);
                 CorralThreads.virtual("corral-arbiter-reject", () -> Lingering.reject(channel))
                         .start();
             }
@@ -452,7 +532,8 @@ public final class Arbiter implements AutoCloseable {
 
     /** Starts one more worker serving {@code app}; lifecycle lock held. */
     private WorkerSlot spawn(Application app) throws IOException {
-        WorkerSlot slot = new WorkerSlot(nextId++, this, config, listener, app, hooks);
+        Application served = Endpoints.wrap(app, config, () -> ready, metrics);
+        WorkerSlot slot = new WorkerSlot(nextId++, this, config, listener, served, hooks);
         Worker worker = factory.create(slot);
         slot.worker = worker;
         slots.add(slot);
@@ -490,6 +571,7 @@ public final class Arbiter implements AutoCloseable {
     /** Replaces a worker: the successor starts first, then the old one stops. Lifecycle lock held. */
     private void replace(WorkerSlot slot, String reason, boolean graceful) {
         workerRestarts.increment();
+        metrics.workerRestarted(restartLabel(reason), 1);
         try {
             spawn(application);
         } catch (IOException | RuntimeException e) {
@@ -652,13 +734,30 @@ public final class Arbiter implements AutoCloseable {
 
     // ---- plumbing -----------------------------------------------------------------------
 
+    /** The label of {@code corral_worker_restarts_total} for a reason {@link #replace} was given. */
+    private static String restartLabel(String reason) {
+        if (reason.startsWith("died")) {
+            return "died";
+        }
+        return reason.replace(' ', '_');
+    }
+
     private static ServerSocketChannel bind(Config config) throws IOException {
+        if (config.inheritsListener()) {
+            return inheritedListener();
+        }
         InetSocketAddress unresolved = config.bindAddress();
         InetSocketAddress address =
                 new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (config.reusePort()) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new IOException("reuse_port: SO_REUSEPORT is not supported on this platform");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true); // before bind, as it must be
+            }
             channel.bind(address, config.backlog());
             channel.configureBlocking(false);
             return channel;
@@ -666,6 +765,25 @@ public final class Arbiter implements AutoCloseable {
             channel.close();
             throw new IOException("bind: could not listen at " + config.bind() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The listening socket the JVM inherited on its standard input ({@code bind = fd://0}), as
+     * systemd passes it with {@code StandardInput=socket}; its backlog is the one its owner set.
+     */
+    private static ServerSocketChannel inheritedListener() throws IOException {
+        Channel inherited = System.inheritedChannel();
+        if (inherited instanceof ServerSocketChannel listener) {
+            listener.configureBlocking(false);
+            return listener;
+        }
+        String what = inherited == null
+                ? "not a socket"
+                : inherited instanceof SocketChannel
+                        ? "a connected socket (inetd style, systemd Accept=yes), not a listening one"
+                        : "a " + inherited.getClass().getSimpleName() + ", not a listening TCP socket";
+        throw new IOException("bind fd://0: standard input is " + what + "; with systemd, pair a .socket unit"
+                + " (ListenStream=, Accept=no) with StandardInput=socket in the service");
     }
 
     private void closeListener() {

@@ -1,5 +1,6 @@
 package io.corral;
 
+import io.corral.internal.server.AccessLogFormat;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -49,6 +51,15 @@ import java.util.regex.Pattern;
  * @param headerTimeout the time to receive a request head, or {@link #OFF}; see {@link Setting#HEADER_TIMEOUT}
  * @param overloadPolicy what a full worker does; see {@link Setting#OVERLOAD_POLICY}
  * @param offloadThreads the async worker's blocking-handler pool; see {@link Setting#OFFLOAD_THREADS}
+ * @param reusePort SO_REUSEPORT on the listener; see {@link Setting#REUSE_PORT}
+ * @param forwardedAllowIps the peers whose forwarded headers count; see {@link Setting#FORWARDED_ALLOW_IPS}
+ * @param proxyProtocol the PROXY protocol version required, or off; see {@link Setting#PROXY_PROTOCOL}
+ * @param proxyAllowFrom the peers that may send a PROXY header; see {@link Setting#PROXY_ALLOW_FROM}
+ * @param shutdownDelay how long shutdown reports not ready before it drains; see {@link Setting#SHUTDOWN_DELAY}
+ * @param healthPath the liveness path, or empty; see {@link Setting#HEALTH_PATH}
+ * @param readinessPath the readiness path, or empty; see {@link Setting#READINESS_PATH}
+ * @param metricsPath the metrics path, or empty; see {@link Setting#METRICS_PATH}
+ * @param accessLogFormat the access log line's format; see {@link Setting#ACCESS_LOG_FORMAT}
  */
 public record Config(
         String bind,
@@ -69,7 +80,16 @@ public record Config(
         long limitRequestBody,
         Duration headerTimeout,
         OverloadPolicy overloadPolicy,
-        int offloadThreads) {
+        int offloadThreads,
+        boolean reusePort,
+        IpAllowList forwardedAllowIps,
+        ProxyProtocol proxyProtocol,
+        IpAllowList proxyAllowFrom,
+        Duration shutdownDelay,
+        Optional<String> healthPath,
+        Optional<String> readinessPath,
+        Optional<String> metricsPath,
+        String accessLogFormat) {
 
     /** A duration setting at this value is turned off: {@code timeout}, {@code keepalive}, {@code header_timeout}. */
     public static final Duration OFF = Duration.ZERO;
@@ -85,6 +105,9 @@ public record Config(
 
     private static final Duration MAX_DURATION = Duration.ofDays(1);
 
+    /** The value of a path setting that is turned off. */
+    static final String PATH_OFF = "off";
+
     /** Checks every setting; the messages name the setting, the value and what is allowed. */
     public Config {
         Objects.requireNonNull(bind, "bind");
@@ -94,6 +117,14 @@ public record Config(
         Objects.requireNonNull(keepalive, "keepalive");
         Objects.requireNonNull(headerTimeout, "header_timeout");
         Objects.requireNonNull(overloadPolicy, "overload_policy");
+        Objects.requireNonNull(forwardedAllowIps, "forwarded_allow_ips");
+        Objects.requireNonNull(proxyProtocol, "proxy_protocol");
+        Objects.requireNonNull(proxyAllowFrom, "proxy_allow_from");
+        Objects.requireNonNull(shutdownDelay, "shutdown_delay");
+        Objects.requireNonNull(healthPath, "health_path");
+        Objects.requireNonNull(readinessPath, "readiness_path");
+        Objects.requireNonNull(metricsPath, "metrics_path");
+        Objects.requireNonNull(accessLogFormat, "access_log_format");
         parseBind(bind);
         checkRange(Setting.BACKLOG, backlog, 1, 65535);
         checkRange(Setting.WORKERS, workers, 1, 4096);
@@ -122,6 +153,19 @@ public record Config(
                     "a byte count of 0 (no limit) or more");
         }
         checkRange(Setting.OFFLOAD_THREADS, offloadThreads, 1, 10_000);
+        checkDuration(Setting.SHUTDOWN_DELAY, shutdownDelay, true);
+        checkPath(Setting.HEALTH_PATH, healthPath);
+        checkPath(Setting.READINESS_PATH, readinessPath);
+        checkPath(Setting.METRICS_PATH, metricsPath);
+        checkDistinctPaths(healthPath, readinessPath, metricsPath);
+        if (proxyProtocol.enabled() && proxyAllowFrom.isEmpty()) {
+            throw new ConfigException(
+                    Setting.PROXY_ALLOW_FROM,
+                    proxyAllowFrom.toString(),
+                    "at least one peer (IP or CIDR, or *) while proxy_protocol is " + name(proxyProtocol)
+                            + ": otherwise every connection would be closed");
+        }
+        AccessLogFormat.check(accessLogFormat); // throws ConfigException naming the unknown atom
         // gunicorn's "0 = unlimited" for the header limits means the codec's own ceiling
         if (limitRequestLine == 0) {
             limitRequestLine = MAX_LINE;
@@ -182,9 +226,25 @@ public record Config(
         return builder().properties(properties, prefix).build();
     }
 
-    /** Returns the bind address as host and port (the host unresolved until the Arbiter binds). */
+    /**
+     * Returns the bind address as host and port (the host unresolved until the Arbiter binds).
+     *
+     * @throws IllegalStateException if {@code bind} is {@code fd://0}, which has no address to bind
+     */
     public InetSocketAddress bindAddress() {
-        return parseBind(bind);
+        InetSocketAddress a = parseBind(bind);
+        if (a == null) {
+            throw new IllegalStateException("bind is " + bind + ": the listener is inherited, not bound");
+        }
+        return a;
+    }
+
+    /**
+     * Returns true if {@code bind} is {@code fd://0}: the listener is the socket the JVM inherited on
+     * its standard input ({@link System#inheritedChannel()}), not one the Arbiter binds.
+     */
+    public boolean inheritsListener() {
+        return bind.equals(INHERITED);
     }
 
     /** Returns true if {@code timeout} is on. */
@@ -219,6 +279,15 @@ public record Config(
             case HEADER_TIMEOUT -> format(headerTimeout);
             case OVERLOAD_POLICY -> overloadPolicy.name().toLowerCase(Locale.ROOT);
             case OFFLOAD_THREADS -> Integer.toString(offloadThreads);
+            case REUSE_PORT -> Boolean.toString(reusePort);
+            case FORWARDED_ALLOW_IPS -> forwardedAllowIps.toString();
+            case PROXY_PROTOCOL -> name(proxyProtocol);
+            case PROXY_ALLOW_FROM -> proxyAllowFrom.toString();
+            case SHUTDOWN_DELAY -> format(shutdownDelay);
+            case HEALTH_PATH -> healthPath.orElse(PATH_OFF);
+            case READINESS_PATH -> readinessPath.orElse(PATH_OFF);
+            case METRICS_PATH -> metricsPath.orElse(PATH_OFF);
+            case ACCESS_LOG_FORMAT -> accessLogFormat;
         };
     }
 
@@ -248,6 +317,36 @@ public record Config(
         return d.toString();
     }
 
+    private static String name(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void checkPath(Setting s, Optional<String> path) {
+        if (path.isEmpty()) {
+            return;
+        }
+        String p = path.get();
+        boolean ok = p.startsWith("/") && p.length() <= 256;
+        for (int i = 0; i < p.length() && ok; i++) {
+            char c = p.charAt(i);
+            ok = c > 0x20 && c < 0x7f && c != '?' && c != '#' && c != '%';
+        }
+        if (!ok) {
+            throw new ConfigException(
+                    s, p, "off, or a path such as /metrics: starting with /, printable ASCII without ? # % or spaces");
+        }
+    }
+
+    private static void checkDistinctPaths(Optional<String> health, Optional<String> ready, Optional<String> metrics) {
+        if (health.isPresent() && health.equals(ready)) {
+            throw new ConfigException(Setting.READINESS_PATH, ready.get(), "a path other than health_path's");
+        }
+        if (metrics.isPresent() && (metrics.equals(health) || metrics.equals(ready))) {
+            throw new ConfigException(
+                    Setting.METRICS_PATH, metrics.get(), "a path other than health_path's and readiness_path's");
+        }
+    }
+
     private static void checkRange(Setting s, long value, long min, long max) {
         if (value < min || value > max) {
             throw new ConfigException(s, Long.toString(value), "an integer from " + min + " to " + max);
@@ -266,12 +365,25 @@ public record Config(
 
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.%a-zA-Z]+]|[^:\\[\\]]*)(?::([0-9]+))?");
 
+    /** The {@code bind} value that takes the listener inherited on standard input. */
+    static final String INHERITED = "fd://0";
+
+    /** Returns the host and port of {@code bind}, or null for {@link #INHERITED}. */
     static InetSocketAddress parseBind(String bind) {
-        if (bind.startsWith("unix:") || bind.startsWith("fd://")) {
+        if (bind.equals(INHERITED)) {
+            return null;
+        }
+        if (bind.startsWith("fd://")) {
             throw new ConfigException(
                     Setting.BIND,
                     bind,
-                    "HOST:PORT, [IPv6]:PORT or HOST; unix sockets and fd://" + " are not supported");
+                    "fd://0 (the listening socket on standard input, as systemd's StandardInput=socket passes"
+                            + " it): the JVM can take over no other inherited descriptor, such as LISTEN_FDS's fd 3,"
+                            + " without native code");
+        }
+        if (bind.startsWith("unix:")) {
+            throw new ConfigException(
+                    Setting.BIND, bind, "HOST:PORT, [IPv6]:PORT, HOST or fd://0; unix sockets are not supported");
         }
         Matcher m = HOST_PORT.matcher(bind);
         if (!m.matches() || m.group(1).isEmpty()) {
@@ -399,6 +511,51 @@ public record Config(
             return put(Setting.OFFLOAD_THREADS, Integer.toString(threads));
         }
 
+        /** Sets {@code reuse_port}. */
+        public Builder reusePort(boolean reusePort) {
+            return put(Setting.REUSE_PORT, Boolean.toString(reusePort));
+        }
+
+        /** Sets {@code forwarded_allow_ips}: IPs and CIDRs, comma-separated, or {@code *}. */
+        public Builder forwardedAllowIps(String peers) {
+            return put(Setting.FORWARDED_ALLOW_IPS, peers);
+        }
+
+        /** Sets {@code proxy_protocol}. */
+        public Builder proxyProtocol(ProxyProtocol protocol) {
+            return put(Setting.PROXY_PROTOCOL, name(protocol));
+        }
+
+        /** Sets {@code proxy_allow_from}: IPs and CIDRs, comma-separated, or {@code *}. */
+        public Builder proxyAllowFrom(String peers) {
+            return put(Setting.PROXY_ALLOW_FROM, peers);
+        }
+
+        /** Sets {@code shutdown_delay}; {@link Config#OFF} drains at once. */
+        public Builder shutdownDelay(Duration delay) {
+            return put(Setting.SHUTDOWN_DELAY, duration(delay));
+        }
+
+        /** Sets {@code health_path}; {@code off} turns it off. */
+        public Builder healthPath(String path) {
+            return put(Setting.HEALTH_PATH, path);
+        }
+
+        /** Sets {@code readiness_path}; {@code off} turns it off. */
+        public Builder readinessPath(String path) {
+            return put(Setting.READINESS_PATH, path);
+        }
+
+        /** Sets {@code metrics_path}; {@code off} turns it off. */
+        public Builder metricsPath(String path) {
+            return put(Setting.METRICS_PATH, path);
+        }
+
+        /** Sets {@code access_log_format}, such as {@code %(h)s "%(r)s" %(s)s %(M)s}. */
+        public Builder accessLogFormat(String format) {
+            return put(Setting.ACCESS_LOG_FORMAT, format);
+        }
+
         /**
          * Sets a setting from its text form, by any of its names ({@code worker_class}, {@code
          * --worker-class}, {@code -k}); the value is checked by {@link #build()}.
@@ -473,7 +630,53 @@ public record Config(
                     longValue(Setting.LIMIT_REQUEST_BODY),
                     durationValue(Setting.HEADER_TIMEOUT),
                     policyValue(),
-                    intValue(Setting.OFFLOAD_THREADS));
+                    intValue(Setting.OFFLOAD_THREADS),
+                    booleanValue(Setting.REUSE_PORT),
+                    allowListValue(Setting.FORWARDED_ALLOW_IPS),
+                    proxyProtocolValue(),
+                    allowListValue(Setting.PROXY_ALLOW_FROM),
+                    durationValue(Setting.SHUTDOWN_DELAY),
+                    pathValue(Setting.HEALTH_PATH),
+                    pathValue(Setting.READINESS_PATH),
+                    pathValue(Setting.METRICS_PATH),
+                    values.get(Setting.ACCESS_LOG_FORMAT));
+        }
+
+        private boolean booleanValue(Setting s) {
+            String raw = values.get(s).trim().toLowerCase(Locale.ROOT);
+            return switch (raw) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> throw new ConfigException(s, values.get(s), "true or false");
+            };
+        }
+
+        private IpAllowList allowListValue(Setting s) {
+            String raw = values.get(s);
+            return IpAllowList.parse(raw)
+                    .orElseThrow(() -> new ConfigException(
+                            s,
+                            raw,
+                            "IP addresses and CIDR ranges, comma-separated (such as 127.0.0.1,10.0.0.0/8,::1),"
+                                    + " or * for any peer; host names are not accepted"));
+        }
+
+        private ProxyProtocol proxyProtocolValue() {
+            String raw = values.get(Setting.PROXY_PROTOCOL).trim();
+            for (ProxyProtocol p : ProxyProtocol.values()) {
+                if (p.name().equalsIgnoreCase(raw)) {
+                    return p;
+                }
+            }
+            throw new ConfigException(
+                    Setting.PROXY_PROTOCOL,
+                    raw,
+                    "off, v1, v2 or any (v1 or v2); a connection without the header is closed, never guessed");
+        }
+
+        private Optional<String> pathValue(Setting s) {
+            String raw = values.get(s).trim();
+            return raw.isEmpty() || raw.equalsIgnoreCase(PATH_OFF) ? Optional.empty() : Optional.of(raw);
         }
 
         private Builder put(Setting s, String value) {

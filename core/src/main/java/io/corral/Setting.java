@@ -19,7 +19,8 @@ public enum Setting {
             "127.0.0.1:8000",
             "b",
             "The address to listen on: HOST:PORT, [IPv6]:PORT or HOST (port 8000). "
-                    + "Port 0 picks a free port; Arbiter.port() tells which."),
+                    + "Port 0 picks a free port; Arbiter.port() tells which. fd://0 takes the listening socket"
+                    + " the JVM inherited on its standard input (systemd StandardInput=socket)."),
     /** Kernel accept queue length. */
     BACKLOG(
             "backlog",
@@ -135,7 +136,75 @@ public enum Setting {
             "64",
             null,
             "Threads per async worker that run a blocking Handler, so that it never blocks the event loop;"
-                    + " up to 4 times as many requests wait for one, and more get 503. Ignored by the other workers.");
+                    + " up to 4 times as many requests wait for one, and more get 503. Ignored by the other workers."),
+    /** SO_REUSEPORT on the listener. */
+    REUSE_PORT(
+            "reuse_port",
+            "false",
+            null,
+            "Sets SO_REUSEPORT on the listener, so that several Arbiters (in one JVM or several) can bind the"
+                    + " same port and the kernel spreads new connections among them: start the new instance, then"
+                    + " shut the old one down. Linux; see the README for tcp_migrate_req."),
+    /** Peers whose forwarded headers are trusted. */
+    FORWARDED_ALLOW_IPS(
+            "forwarded_allow_ips",
+            "127.0.0.1,::1",
+            null,
+            "The peers (IPs and CIDRs, comma-separated; * for any) whose Forwarded and X-Forwarded-For,"
+                    + " -Proto, -Host headers are honoured; from any other peer they change nothing. The client"
+                    + " is the right-most address that is not one of these."),
+    /** PROXY protocol on the listener. */
+    PROXY_PROTOCOL(
+            "proxy_protocol",
+            "off",
+            null,
+            "off, v1, v2 or any (v1 or v2): every connection must begin with a PROXY protocol header of that"
+                    + " version within header_timeout, or it is closed; never guessed. The address it carries is"
+                    + " the client for the whole connection."),
+    /** Peers allowed to send a PROXY header. */
+    PROXY_ALLOW_FROM(
+            "proxy_allow_from",
+            "127.0.0.1,::1",
+            null,
+            "The peers (IPs and CIDRs, comma-separated; * for any) allowed to connect when proxy_protocol"
+                    + " is on; a connection from any other peer is closed at once."),
+    /** Readiness lost before the drain. */
+    SHUTDOWN_DELAY(
+            "shutdown_delay",
+            "0",
+            null,
+            "On shutdown, how long the server first reports not ready (readiness_path answers 503) while"
+                    + " it keeps serving as before, so that load balancers stop sending; then it drains."
+                    + " 0 drains at once."),
+    /** Liveness endpoint. */
+    HEALTH_PATH(
+            "health_path",
+            "off",
+            null,
+            "A path (such as /livez) that the workers answer before the application: 200 while the"
+                    + " Arbiter runs. off turns it off."),
+    /** Readiness endpoint. */
+    READINESS_PATH(
+            "readiness_path",
+            "off",
+            null,
+            "A path (such as /readyz) that the workers answer before the application: 200 until shutdown"
+                    + " begins, 503 from then on (through shutdown_delay and the drain). off turns it off."),
+    /** Metrics endpoint. */
+    METRICS_PATH(
+            "metrics_path",
+            "off",
+            null,
+            "A path (such as /metrics) that the workers answer before the application with the metrics"
+                    + " in the Prometheus text format (Arbiter.metrics() gives the same). off turns it off."),
+    /** Access log line format. */
+    ACCESS_LOG_FORMAT(
+            "access_log_format",
+            "%(h)s %(l)s %(u)s %(t)s \"%(r)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\"",
+            null,
+            "The access log line, with gunicorn's atoms: h l u t r m U q H s B b f a T M D L p, {header}i"
+                    + " and {header}o; h is the client as derived from trusted proxies. An unknown atom fails"
+                    + " at start.");
 
     private final String key;
     private final String defaultValue;
@@ -176,8 +245,8 @@ public enum Setting {
 
     /**
      * Finds a setting by any of its names: {@code worker_class}, {@code worker-class}, {@code
-     * --worker-class}, {@code -k}, and gunicorn's spellings {@code --keep-alive} and {@code
-     * --limit-request-field_size}.
+     * --worker-class}, {@code -k}, and gunicorn's spellings {@code --keep-alive}, {@code
+     * --limit-request-field_size} and {@code proxy_allow_ips}.
      */
     public static Optional<Setting> find(String name) {
         String n = name;
@@ -195,6 +264,8 @@ public enum Setting {
         n = n.toLowerCase(Locale.ROOT).replace('-', '_');
         if (n.equals("keep_alive")) {
             n = "keepalive";
+        } else if (n.equals("proxy_allow_ips")) {
+            n = "proxy_allow_from"; // gunicorn's key; its flag is --proxy-allow-from
         }
         for (Setting s : values()) {
             if (s.key.equals(n)) {

@@ -1,8 +1,10 @@
 package io.corral;
 
+import io.corral.metrics.CloseReason;
 import io.corral.spi.Application;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
+import io.corral.spi.WorkerMetrics;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Set;
@@ -95,12 +97,19 @@ final class WorkerSlot implements WorkerContext {
     public void connectionOpened() {
         open.incrementAndGet();
         arbiter.openConnections.incrementAndGet();
+        arbiter.metrics.connectionAccepted();
     }
 
     @Override
-    public void connectionClosed() {
+    public void connectionClosed(CloseReason reason) {
         open.decrementAndGet();
         arbiter.openConnections.decrementAndGet();
+        arbiter.metrics.connectionClosed(reason);
+    }
+
+    @Override
+    public WorkerMetrics metrics() {
+        return arbiter.metrics;
     }
 
     @Override
@@ -125,6 +134,7 @@ final class WorkerSlot implements WorkerContext {
     public void requestAborted(Hooks.AbortedRequest abortedRequest) {
         aborted.incrementAndGet();
         arbiter.requestsAborted.increment();
+        arbiter.metrics.requestTimedOut();
         arbiter.reportAbort(abortedRequest);
     }
 

@@ -174,8 +174,9 @@ class ConfigTest {
             delimiter = '|',
             value = {
                 "bind|127.0.0.1:99999|bind: '127.0.0.1:99999' is not allowed; expected a port from 0 to 65535",
-                "bind|unix:/tmp/s|bind: 'unix:/tmp/s' is not allowed; expected HOST:PORT, [IPv6]:PORT or HOST;"
-                        + " unix sockets",
+                "bind|unix:/tmp/s|bind: 'unix:/tmp/s' is not allowed; expected HOST:PORT, [IPv6]:PORT, HOST or"
+                        + " fd://0; unix sockets",
+                "bind|fd://3|bind: 'fd://3' is not allowed; expected fd://0 (the listening socket on standard input",
                 "bind|:80|bind: ':80' is not allowed; expected HOST:PORT",
                 "backlog|0|backlog: '0' is not allowed; expected an integer from 1 to 65535",
                 "workers|0|workers: '0' is not allowed; expected an integer from 1 to 4096",
@@ -203,12 +204,82 @@ class ConfigTest {
                 "header_timeout|fast|header_timeout: 'fast' is not allowed; expected a duration",
                 "overload_policy|drop|overload_policy: 'drop' is not allowed; expected backlog or reject",
                 "offload_threads|0|offload_threads: '0' is not allowed; expected an integer from 1 to 10000",
+                "reuse_port|maybe|reuse_port: 'maybe' is not allowed; expected true or false",
+                "forwarded_allow_ips|proxy.local|forwarded_allow_ips: 'proxy.local' is not allowed; expected IP"
+                        + " addresses and CIDR ranges",
+                "forwarded_allow_ips|10.0.0.0/33|forwarded_allow_ips: '10.0.0.0/33' is not allowed; expected IP",
+                "forwarded_allow_ips|010.0.0.1|forwarded_allow_ips: '010.0.0.1' is not allowed; expected IP",
+                "proxy_protocol|auto|proxy_protocol: 'auto' is not allowed; expected off, v1, v2 or any (v1 or v2);"
+                        + " a connection without the header is closed, never guessed",
+                "proxy_allow_from|::1/129|proxy_allow_from: '::1/129' is not allowed; expected IP addresses",
+                "shutdown_delay|-1|shutdown_delay: '-1' is not allowed; expected a duration",
+                "health_path|healthz|health_path: 'healthz' is not allowed; expected off, or a path such as /metrics",
+                "readiness_path|/ready?x|readiness_path: '/ready?x' is not allowed; expected off, or a path",
+                "metrics_path|/a b|metrics_path: '/a b' is not allowed; expected off, or a path",
+                "access_log_format|%(z)s|access_log_format: '%(z)s' is not allowed; expected gunicorn's atoms",
             })
     void refusesEachBadValueNamingSettingValueAndWhatIsAllowed(String key, String value, String message) {
         ConfigException e = assertThrows(
                 ConfigException.class, () -> Config.builder().set(key, value).build());
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
         assertEquals(key, e.setting().orElseThrow().key());
+    }
+
+    @Test
+    void parsesTheFleetSettings() {
+        Config c = Config.fromArgs(
+                "--reuse-port",
+                "true",
+                "--forwarded-allow-ips",
+                " 10.0.0.0/8, fd00::/8 ,127.0.0.1",
+                "--proxy-protocol",
+                "V2",
+                "--proxy-allow-from",
+                "*",
+                "--shutdown-delay",
+                "5s",
+                "--health-path",
+                "/livez",
+                "--readiness-path",
+                "/readyz",
+                "--metrics-path",
+                "/metrics",
+                "--access-log-format",
+                "%(h)s %(M)s");
+        assertTrue(c.reusePort());
+        assertEquals("10.0.0.0/8,fd00::/8,127.0.0.1", c.forwardedAllowIps().toString());
+        assertEquals(ProxyProtocol.V2, c.proxyProtocol());
+        assertTrue(c.proxyAllowFrom().any());
+        assertEquals(Duration.ofSeconds(5), c.shutdownDelay());
+        assertEquals("/livez", c.healthPath().orElseThrow());
+        assertEquals("/readyz", c.readinessPath().orElseThrow());
+        assertEquals("/metrics", c.metricsPath().orElseThrow());
+        assertEquals("%(h)s %(M)s", c.accessLogFormat());
+        assertEquals(c, c.toBuilder().build());
+        // gunicorn's key for proxy_allow_from
+        assertEquals(
+                "10.1.0.0/16",
+                Config.builder()
+                        .set("proxy_allow_ips", "10.1.0.0/16")
+                        .build()
+                        .proxyAllowFrom()
+                        .toString());
+        assertTrue(Config.fromArgs("--bind", "fd://0").inheritsListener());
+    }
+
+    @Test
+    void refusesProxyProtocolWithNoPeerAllowedAndTwoEndpointsOnOnePath() {
+        ConfigException none = assertThrows(
+                ConfigException.class,
+                () -> Config.builder()
+                        .proxyProtocol(ProxyProtocol.V1)
+                        .proxyAllowFrom("")
+                        .build());
+        assertTrue(none.getMessage().startsWith("proxy_allow_from: '' is not allowed; expected at least one peer"));
+        ConfigException same = assertThrows(
+                ConfigException.class,
+                () -> Config.builder().healthPath("/h").readinessPath("/h").build());
+        assertEquals(Setting.READINESS_PATH, same.setting().orElseThrow());
     }
 
     @Test

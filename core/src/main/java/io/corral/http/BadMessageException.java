@@ -1,6 +1,8 @@
 package io.corral.http;
 
+import io.corral.Setting;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A request that breaks HTTP/1.1's rules or Corral's limits; carries the status to answer with.
@@ -14,6 +16,7 @@ public final class BadMessageException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
+    private final transient Setting limit;
 
     /**
      * Creates the error.
@@ -22,11 +25,32 @@ public final class BadMessageException extends IOException {
      * @param message what was wrong, safe to show the client (no request bytes beyond a short excerpt)
      */
     public BadMessageException(int status, String message) {
+        this(status, message, null);
+    }
+
+    /**
+     * Creates the error for a request that broke a limit setting.
+     *
+     * @param status the 4xx or 5xx status to answer with
+     * @param message what was wrong, safe to show the client
+     * @param limit the setting the request broke, such as {@link Setting#LIMIT_REQUEST_FIELDS}; null if none
+     */
+    public BadMessageException(int status, String message, Setting limit) {
         super(message);
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("status must be 4xx or 5xx, got " + status);
         }
         this.status = status;
+        this.limit = limit;
+    }
+
+    /**
+     * Returns the limit setting the request broke ({@code limit_request_line}, {@code
+     * limit_request_fields}, {@code limit_request_field_size}, {@code limit_request_head}, {@code
+     * limit_request_body}, {@code header_timeout}), if it broke one rather than HTTP's rules.
+     */
+    public Optional<Setting> limit() {
+        return Optional.ofNullable(limit);
     }
 
     /** Returns the status the server answers with: 400, 413, 414, 431, 501 or 505. */

@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * One HTTP request as a handler sees it: the request line, the headers, the client's address and a
- * body that is read lazily.
+ * One HTTP request as a handler sees it: the request line, the headers, where it came from (the
+ * client, the raw peer, the scheme and host it was sent to) and a body that is read lazily.
  *
  * <pre>{@code
  * Response handle(Request req) throws IOException {
@@ -25,6 +25,14 @@ import java.util.OptionalLong;
  *     return Response.ok("Hello, " + name);
  * }
  * }</pre>
+ *
+ * <p><b>Behind a proxy.</b> {@link #remoteAddress()} is the client as derived fail-closed from
+ * what trusted proxies say: a PROXY protocol header (when {@code proxy_protocol} is on, from a peer
+ * in {@code proxy_allow_from}), then {@code Forwarded} / {@code X-Forwarded-For} (only from a peer
+ * in {@code forwarded_allow_ips}, right to left past the trusted hops). Without a trusted proxy it
+ * is the peer itself. {@link #peerAddress()} is always the TCP peer; {@link #scheme()} and {@link
+ * #host()} come from the same trusted headers, else from the connection and the {@code Host}
+ * header; {@link #secure()} says whether this connection itself is encrypted.
  *
  * <p>A request belongs to the one exchange that is handling it; the body stream is not
  * thread-safe and may be read once. Everything else is immutable. Tests build requests with {@link
@@ -39,6 +47,11 @@ public final class Request {
     private final String version;
     private final Headers headers;
     private final InetSocketAddress remoteAddress;
+    private final InetSocketAddress peerAddress;
+    private final String scheme;
+    private final String host;
+    private final boolean secure;
+    private final ProxyHeader proxyHeader;
     private final InputStream body;
     private final long contentLength;
 
@@ -51,6 +64,11 @@ public final class Request {
         this.version = b.version;
         this.headers = b.headers;
         this.remoteAddress = b.remoteAddress;
+        this.peerAddress = b.peerAddress != null ? b.peerAddress : b.remoteAddress;
+        this.secure = b.secure;
+        this.scheme = b.scheme != null ? b.scheme : b.secure ? "https" : "http";
+        this.host = b.host != null ? b.host : hostOf(b.target, b.headers);
+        this.proxyHeader = b.proxyHeader;
         this.body = b.body;
         this.contentLength = b.contentLength;
         int q = b.target.indexOf('?');
@@ -126,9 +144,52 @@ public final class Request {
         return headers.first(name);
     }
 
-    /** Returns the address of the client (the peer of the connection; a proxy if there is one). */
+    /**
+     * Returns the client's address as derived from trusted proxies: the PROXY header's source, then
+     * the right-most untrusted address of {@code Forwarded} / {@code X-Forwarded-For} from a peer
+     * in {@code forwarded_allow_ips}; with no trusted proxy in front, the TCP peer itself. Its port is
+     * the one the proxy reported, or 0 if it reported none (as {@code X-Forwarded-For} does not). Use
+     * this for rate limits, allow lists and logs; the access log's {@code h} shows the same.
+     */
     public InetSocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    /** Returns the TCP peer of the connection, whatever any header or PROXY line says: a proxy if there is one. */
+    public InetSocketAddress peerAddress() {
+        return peerAddress;
+    }
+
+    /**
+     * Returns {@code http} or {@code https}: what a trusted proxy says the client used ({@code
+     * Forwarded proto=}, {@code X-Forwarded-Proto}, a PROXY v2 header's TLS flag), else whether
+     * this connection is secure.
+     */
+    public String scheme() {
+        return scheme;
+    }
+
+    /**
+     * Returns the host (and port, if given) the client addressed: from a trusted proxy's {@code
+     * Forwarded host=} or {@code X-Forwarded-Host}, else the authority of an absolute-form target,
+     * else the {@code Host} header; empty if none names one (an HTTP/1.0 request without {@code
+     * Host}).
+     */
+    public String host() {
+        return host;
+    }
+
+    /**
+     * Returns true if this connection itself is encrypted (TLS terminated by Corral). Always false
+     * until Corral terminates TLS; a proxy that terminates it is told apart by {@link #scheme()}.
+     */
+    public boolean secure() {
+        return secure;
+    }
+
+    /** Returns the PROXY protocol header the connection began with, when {@code proxy_protocol} is on. */
+    public Optional<ProxyHeader> proxyHeader() {
+        return Optional.ofNullable(proxyHeader);
     }
 
     /** Returns the body length the client declared with {@code Content-Length}; empty for chunked bodies. */
@@ -182,6 +243,24 @@ public final class Request {
     @Override
     public String toString() {
         return method + " " + target + " " + version;
+    }
+
+    /** The authority of an absolute-form target, else the Host header, else empty (RFC 9112 3.2.2). */
+    private static String hostOf(String target, Headers headers) {
+        int scheme = target.indexOf("://");
+        if (scheme > 0 && !target.startsWith("/")) {
+            int end = target.length();
+            for (int i = scheme + 3; i < target.length(); i++) {
+                char c = target.charAt(i);
+                if (c == '/' || c == '?' || c == '#') {
+                    end = i;
+                    break;
+                }
+            }
+            return target.substring(scheme + 3, end);
+        }
+        String h = headers.firstOrNull("Host");
+        return h == null ? "" : h;
     }
 
     /** The path part of an origin-form or absolute-form target. */
@@ -274,6 +353,11 @@ public final class Request {
         private String version = "HTTP/1.1";
         private Headers headers = Headers.empty();
         private InetSocketAddress remoteAddress = InetSocketAddress.createUnresolved("127.0.0.1", 0);
+        private InetSocketAddress peerAddress;
+        private String scheme;
+        private String host;
+        private boolean secure;
+        private ProxyHeader proxyHeader;
         private InputStream body = InputStream.nullInputStream();
         private long contentLength = -1;
 
@@ -306,6 +390,39 @@ public final class Request {
         /** Sets the client address; default {@code 127.0.0.1:0}. */
         public Builder remoteAddress(InetSocketAddress remoteAddress) {
             this.remoteAddress = Objects.requireNonNull(remoteAddress, "remoteAddress");
+            return this;
+        }
+
+        /** Sets the TCP peer's address; default the client address. */
+        public Builder peerAddress(InetSocketAddress peerAddress) {
+            this.peerAddress = Objects.requireNonNull(peerAddress, "peerAddress");
+            return this;
+        }
+
+        /** Sets the scheme, {@code http} or {@code https}; default {@code https} if secure, else {@code http}. */
+        public Builder scheme(String scheme) {
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new IllegalArgumentException("scheme must be http or https: " + scheme);
+            }
+            this.scheme = scheme;
+            return this;
+        }
+
+        /** Sets the host; default the target's authority or the Host header. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Sets whether the connection itself is encrypted; default false. */
+        public Builder secure(boolean secure) {
+            this.secure = secure;
+            return this;
+        }
+
+        /** Sets the PROXY protocol header; default none. */
+        public Builder proxyHeader(ProxyHeader proxyHeader) {
+            this.proxyHeader = proxyHeader;
             return this;
         }
 

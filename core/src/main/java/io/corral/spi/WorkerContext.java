@@ -2,6 +2,7 @@ package io.corral.spi;
 
 import io.corral.Config;
 import io.corral.Hooks;
+import io.corral.metrics.CloseReason;
 import java.nio.channels.ServerSocketChannel;
 
 /**
@@ -48,8 +49,17 @@ public interface WorkerContext {
     /** Records that a connection was accepted. */
     void connectionOpened();
 
-    /** Records that a connection was closed; each opened connection is closed exactly once. */
-    void connectionClosed();
+    /**
+     * Records that a connection was closed, and how ({@code corral.connections.closed}); each
+     * opened connection is closed exactly once.
+     */
+    void connectionClosed(CloseReason reason);
+
+    /**
+     * Returns what the worker records for the metrics beyond this interface's accounting: requests
+     * (through core's exchange rules) and the refusals the worker makes itself.
+     */
+    WorkerMetrics metrics();
 
     /**
      * Records one finished request (its response sent or the connection lost) for the stats and

@@ -9,7 +9,8 @@
  *      ├── factory.create(context) ──► Worker        one per worker; the Arbiter calls
  *      │                                             start, shutdown, awaitTermination, abort
  *      └── WorkerContext (one per worker) ◄── the worker calls heartbeat, connectionOpened,
- *             │                              requestFinished, watch, failed ...
+ *             │                              connectionClosed(reason), requestFinished, watch,
+ *             │                              failed, metrics().rejected(...) ...
  *             ├── listener()     the shared, bound, non-blocking ServerSocketChannel
  *             ├── config()       the settings
  *             ├── application()  Application: Blocking(Handler) or Async(AsyncHandler)

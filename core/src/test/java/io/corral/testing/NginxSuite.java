@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.corral.Arbiter;
 import io.corral.Config;
+import io.corral.ProxyProtocol;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A real nginx in front of a worker model, configured as the README recommends (HTTP/1.1 to the
- * upstream with a keep-alive pool). Each worker module has a subclass. Skipped where no nginx
- * binary is installed; {@code .ci/run} installs it, so CI always runs it.
+ * upstream with a keep-alive pool, forwarded headers set), and, through nginx's stream module, the
+ * PROXY protocol to a second Arbiter. Each worker module has a subclass. Skipped where no nginx
+ * binary is installed; {@code .ci/run} installs it and its stream module, so CI always runs it.
+ * Clients connect from 127.0.0.2, so that the client Corral derives is not nginx's 127.0.0.1.
  */
 public abstract class NginxSuite {
 
@@ -34,12 +37,16 @@ public abstract class NginxSuite {
     protected abstract String workerClass();
 
     private static final Path NGINX = Path.of("/usr/sbin/nginx");
+    private static final Path STREAM_MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
+    private static final String CLIENT_IP = "127.0.0.2";
 
     private final TestApp app = new TestApp();
     private Arbiter arbiter;
+    private Arbiter proxied; // proxy_protocol v1, behind nginx's stream proxy
     private Process nginx;
     private Path prefix;
     private int port;
+    private int streamPort;
 
     @BeforeEach
     void startBoth() throws Exception {
@@ -55,6 +62,13 @@ public abstract class NginxSuite {
                         .build())
                 .handler(app)
                 .start();
+        proxied = Arbiter.builder()
+                .config(HttpSuite.loopbackSettings(workerClass())
+                        .proxyProtocol(ProxyProtocol.V1)
+                        .threads(4)
+                        .build())
+                .handler(app)
+                .start();
         prefix = Files.createTempDirectory("corral-nginx");
         Files.createDirectories(prefix.resolve("logs"));
         Files.createDirectories(prefix.resolve("tmp"));
@@ -63,6 +77,7 @@ public abstract class NginxSuite {
         Files.setPosixFilePermissions(prefix, open);
         Files.setPosixFilePermissions(prefix.resolve("tmp"), open);
         port = freePort();
+        streamPort = Files.exists(STREAM_MODULE) ? freePort() : 0;
         Path conf = prefix.resolve("nginx.conf");
         Files.writeString(conf, config(arbiter.port(), port));
         nginx = new ProcessBuilder(
@@ -94,6 +109,9 @@ public abstract class NginxSuite {
         }
         if (arbiter != null) {
             arbiter.shutdown(Duration.ofSeconds(5));
+        }
+        if (proxied != null) {
+            proxied.shutdown(Duration.ofSeconds(5));
         }
         if (prefix != null) {
             try (Stream<Path> files = Files.walk(prefix)) {
@@ -142,6 +160,57 @@ public abstract class NginxSuite {
         }
     }
 
+    @Test
+    void forwardsTheClientSchemeAndHostAndASpoofedHeaderChangesNothing() throws Exception {
+        try (RawClient c = RawClient.connectFrom(CLIENT_IP, port)) {
+            c.send("GET /whoami HTTP/1.1\r\nHost: shop.example\r\n\r\n");
+            String who = c.read().text();
+            assertTrue(who.startsWith("client=127.0.0.2:0 peer=127.0.0.1:"), who + log());
+            assertTrue(who.contains(" scheme=http host=shop.example secure=false"), who);
+            // a client that sends its own X-Forwarded-For and Forwarded: nginx appends the real
+            // address to the first and clears the second; the spoofed part is left of a hop that
+            // is not trusted, so the client stays 127.0.0.2
+            c.send("GET /whoami HTTP/1.1\r\nHost: shop.example\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                    + "Forwarded: for=6.6.6.6\r\n\r\n");
+            String spoofed = c.read().text();
+            assertTrue(spoofed.startsWith("client=127.0.0.2:0 "), spoofed);
+        }
+    }
+
+    @Test
+    void passesTheClientThroughNginxStreamWithTheProxyProtocol() throws Exception {
+        assumeTrue(streamPort != 0, "nginx's stream module is not installed (.ci/run installs libnginx-mod-stream)");
+        try (RawClient c = RawClient.connectFrom(CLIENT_IP, streamPort)) {
+            int clientPort = c.socket().getLocalPort();
+            for (int i = 0; i < 3; i++) { // one PROXY header serves the whole keep-alive connection
+                String who = c.get("/whoami").read().text();
+                assertTrue(who.startsWith("client=127.0.0.2:" + clientPort + " peer=127.0.0.1:"), who + log());
+                assertTrue(who.contains(" proxy=1 "), who);
+            }
+        }
+        assertEquals(
+                0,
+                Scrape.parse(proxied.metrics().prometheusText())
+                        .value("corral_rejections_total{reason=\"proxy_protocol\"}"));
+    }
+
+    @Test
+    void takesCurlsHaproxyProtocolHeaderAndRefusesAPlainRequest() throws Exception {
+        Path curl = Path.of("/usr/bin/curl");
+        assumeTrue(Files.isExecutable(curl), "curl is not installed");
+        Process p = new ProcessBuilder(
+                        curl.toString(), "-s", "--haproxy-protocol", "http://127.0.0.1:" + proxied.port() + "/whoami")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(out.startsWith("client=127.0.0.1:") && out.contains(" proxy=1 "), out);
+        try (RawClient c = RawClient.connect(proxied.port())) {
+            c.get("/whoami");
+            assertTrue(c.closedByServer(), "no PROXY header: closed, never answered");
+        }
+    }
+
     private String log() {
         try {
             return Files.readString(prefix.resolve("logs/error.log"))
@@ -156,6 +225,7 @@ public abstract class NginxSuite {
         return String.join(
                         "\n",
                         List.of(
+                                streamPort != 0 ? "load_module " + STREAM_MODULE + ";" : "",
                                 "worker_processes 1;",
                                 "error_log " + p + "/logs/error.log warn;",
                                 "pid " + p + "/nginx.pid;",
@@ -179,9 +249,17 @@ public abstract class NginxSuite {
                                 "      proxy_http_version 1.1;",
                                 "      proxy_set_header Connection \"\";",
                                 "      proxy_set_header Host $host;",
+                                "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+                                "      proxy_set_header X-Forwarded-Proto $scheme;",
+                                "      proxy_set_header X-Forwarded-Host $host;",
+                                "      proxy_set_header Forwarded \"\";",
                                 "    }",
                                 "  }",
-                                "}"))
+                                "}",
+                                streamPort == 0
+                                        ? ""
+                                        : "stream { server { listen 127.0.0.1:" + streamPort + "; proxy_pass 127.0.0.1:"
+                                                + proxied.port() + "; proxy_protocol on; } }"))
                 + "\n";
     }
 

@@ -43,6 +43,17 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(s);
     }
 
+    /**
+     * Connects to 127.0.0.1:{@code port} from {@code localIp} (another loopback address such as
+     * 127.0.0.2), so that the server sees a client other than 127.0.0.1.
+     */
+    public static RawClient connectFrom(String localIp, int port) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(localIp, 0));
+        s.connect(new InetSocketAddress("127.0.0.1", port), (int) TIMEOUT.toMillis());
+        return new RawClient(s);
+    }
+
     /** Sends text (ISO-8859-1, so any byte can be written as a char). */
     public RawClient send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));

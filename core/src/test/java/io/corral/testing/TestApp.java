@@ -26,6 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code GET /stuck} → blocks, ignoring interrupts, until {@link #release()}
  *   <li>{@code GET /block} → blocks until {@link #unblock()} (counts arrivals in {@link #blocked})
  *   <li>{@code POST /ignore-body} → 200 without reading the body
+ *   <li>{@code GET /whoami} → {@code client=IP:PORT peer=IP:PORT scheme=S host=H secure=B proxy=V
+ *       authority=A}, where the request came from
  * </ul>
  */
 public final class TestApp implements Handler {
@@ -44,6 +46,13 @@ public final class TestApp implements Handler {
     /** Lets every {@code /block} request return. */
     public void unblock() {
         gate.countDown();
+    }
+
+    /** An address as {@code IP:PORT}, IPv6 in brackets. */
+    public static String text(java.net.InetSocketAddress a) {
+        String host =
+                a.getAddress() != null ? io.corral.internal.net.IpAddresses.text(a.getAddress()) : a.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     @Override
@@ -107,6 +116,15 @@ public final class TestApp implements Handler {
                 }
             case "/ignore-body":
                 return Response.ok("ignored");
+            case "/whoami":
+                return Response.ok("client=" + text(request.remoteAddress()) + " peer=" + text(request.peerAddress())
+                        + " scheme=" + request.scheme() + " host=" + request.host() + " secure=" + request.secure()
+                        + " proxy="
+                        + request.proxyHeader()
+                                .map(h -> Integer.toString(h.version()))
+                                .orElse("-")
+                        + " authority="
+                        + request.proxyHeader().flatMap(h -> h.authority()).orElse("-"));
             default:
                 return Response.text(
                         404, "no route " + new String(path.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));

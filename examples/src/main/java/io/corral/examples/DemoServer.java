@@ -9,6 +9,7 @@ import io.corral.http.Handler;
 import io.corral.http.Request;
 import io.corral.http.Response;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *       sleeping platform thread on {@code sync}, a parked virtual thread on {@code virtual}, a
  *       scheduler completing a future on {@code async}
  *   <li>{@code POST /echo} → 200 with the request body
+ *   <li>{@code GET /whoami} → 200 {@code application/json}: where the request came from, {@code
+ *       {"client":"203.0.113.7","client_port":0,"peer":"127.0.0.1","scheme":"https",
+ *       "host":"shop.example","secure":false}} ({@code client} as derived from trusted proxies,
+ *       {@code peer} the TCP peer)
  *   <li>anything else → 404
  * </ul>
  *
@@ -36,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Every setting is accepted as {@code --name value} (see {@code --help}); {@code --access-log}
- * turns the access log on. The server logs its address and worker class when ready and shuts down
+ * turns the access log on; {@code --metrics-path /metrics} (and {@code --health-path}, {@code
+ * --readiness-path}) serve those endpoints before the routes above. The server logs its address and worker class when ready and shuts down
  * gracefully on SIGTERM and SIGINT.
  */
 public final class DemoServer {
@@ -107,6 +113,7 @@ public final class DemoServer {
                 yield Response.ok("slept " + ms + " ms\n");
             }
             case "echo" -> echo(request);
+            case "whoami" -> whoami(request);
             default -> Response.text(404, "Not Found\n");
         };
     }
@@ -119,6 +126,7 @@ public final class DemoServer {
                     case "hello" -> CompletableFuture.completedFuture(hello());
                     case "sleep" -> sleepAsync(request, timer);
                     case "echo" -> CompletableFuture.completedFuture(echo(request));
+                    case "whoami" -> CompletableFuture.completedFuture(whoami(request));
                     default -> CompletableFuture.completedFuture(Response.text(404, "Not Found\n"));
                 };
             } catch (IOException e) {
@@ -149,11 +157,42 @@ public final class DemoServer {
         if (path.equals("/echo") && method.equals("POST")) {
             return "echo";
         }
+        if (path.equals("/whoami") && (method.equals("GET") || method.equals("HEAD"))) {
+            return "whoami";
+        }
         return "none";
     }
 
     private static Response hello() {
         return Response.of(200).contentType("text/plain").body("Hello, World!");
+    }
+
+    /** Where the request came from, as JSON. */
+    static Response whoami(Request request) {
+        String json = "{\"client\":" + quote(ip(request.remoteAddress())) + ",\"client_port\":"
+                + request.remoteAddress().getPort() + ",\"peer\":" + quote(ip(request.peerAddress()))
+                + ",\"scheme\":" + quote(request.scheme()) + ",\"host\":" + quote(request.host())
+                + ",\"secure\":" + request.secure() + "}\n";
+        return Response.of(200).contentType("application/json").body(json);
+    }
+
+    private static String ip(InetSocketAddress a) {
+        return a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    }
+
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static Response echo(Request request) throws IOException {
@@ -179,7 +218,8 @@ public final class DemoServer {
     private static String help() {
         StringBuilder sb = new StringBuilder();
         sb.append("Usage: java -jar corral-examples.jar [--name value]... [--access-log]\n\n");
-        sb.append("Routes: GET /hello, GET /sleep?ms=N, POST /echo; anything else is 404.\n\n");
+        sb.append("Routes: GET /hello, GET /sleep?ms=N, POST /echo, GET /whoami; anything else is 404.\n");
+        sb.append("--metrics-path, --health-path and --readiness-path add those endpoints.\n\n");
         sb.append("Settings (default in brackets; the demo binds 127.0.0.1:8000):\n");
         for (Setting s : Setting.values()) {
             sb.append(String.format(

@@ -1,5 +1,6 @@
 package io.corral.internal.http;
 
+import io.corral.Setting;
 import io.corral.http.BadMessageException;
 import io.corral.http.Headers;
 import java.nio.ByteBuffer;
@@ -95,7 +96,8 @@ public final class BodyDecoder {
         BodyDecoder d = new BodyDecoder(limits, State.FIXED, head.contentLength());
         if (limits.body() > 0 && head.contentLength() > limits.body()) {
             // the parser refuses such a head already; this guards heads made elsewhere
-            d.failure = new BadMessageException(413, "body is larger than " + limits.body() + " bytes");
+            d.failure = new BadMessageException(
+                    413, "body is larger than " + limits.body() + " bytes", Setting.LIMIT_REQUEST_BODY);
         }
         return d;
     }
@@ -239,7 +241,8 @@ public final class BodyDecoder {
             return;
         }
         if (limits.body() > 0 && size > limits.body() - announced) {
-            throw new BadMessageException(413, "body is larger than " + limits.body() + " bytes");
+            throw new BadMessageException(
+                    413, "body is larger than " + limits.body() + " bytes", Setting.LIMIT_REQUEST_BODY);
         }
         announced = announced + size < 0 ? Long.MAX_VALUE : announced + size;
         remaining = size;
@@ -319,7 +322,8 @@ public final class BodyDecoder {
 
     private void trailer(byte[] a, int start, int end) throws BadMessageException {
         if (++trailerCount > limits.fields()) {
-            throw new BadMessageException(431, "more than " + limits.fields() + " trailer fields");
+            throw new BadMessageException(
+                    431, "more than " + limits.fields() + " trailer fields", Setting.LIMIT_REQUEST_FIELDS);
         }
         fieldLine.parse(a, start, end);
         String name = fieldLine.name();

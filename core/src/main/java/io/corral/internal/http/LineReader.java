@@ -1,5 +1,6 @@
 package io.corral.internal.http;
 
+import io.corral.Setting;
 import io.corral.http.BadMessageException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -87,7 +88,9 @@ final class LineReader {
 
     /** The failure for a line over its limit; its message is built only when a line is refused. */
     private static BadMessageException tooLong(int status, String what, int shownLimit) {
-        return new BadMessageException(status, what + " is longer than " + shownLimit + " bytes");
+        Setting limit =
+                status == 414 ? Setting.LIMIT_REQUEST_LINE : status == 431 ? Setting.LIMIT_REQUEST_FIELD_SIZE : null;
+        return new BadMessageException(status, what + " is longer than " + shownLimit + " bytes", limit);
     }
 
     /** Returns true if bytes of an unfinished line are held. */

@@ -1,5 +1,6 @@
 package io.corral.internal.http;
 
+import io.corral.Setting;
 import io.corral.http.BadMessageException;
 import io.corral.http.Headers;
 import java.nio.ByteBuffer;
@@ -144,7 +145,8 @@ public final class RequestParser {
     private void countHead(int lineBytes) throws BadMessageException {
         headBytes += lineBytes;
         if (limits.head() > 0 && headBytes > limits.head()) {
-            throw new BadMessageException(431, "the request head is larger than " + limits.head() + " bytes");
+            throw new BadMessageException(
+                    431, "the request head is larger than " + limits.head() + " bytes", Setting.LIMIT_REQUEST_HEAD);
         }
     }
 
@@ -273,7 +275,8 @@ public final class RequestParser {
     /** Parses one header line and notes what it says about framing, persistence and expectations. */
     private void headerField(byte[] a, int start, int end) throws BadMessageException {
         if (++fieldCount > limits.fields()) {
-            throw new BadMessageException(431, "more than " + limits.fields() + " header fields");
+            throw new BadMessageException(
+                    431, "more than " + limits.fields() + " header fields", Setting.LIMIT_REQUEST_FIELDS);
         }
         fieldLine.parse(a, start, end);
         String name = fieldLine.name();
@@ -391,7 +394,8 @@ public final class RequestParser {
             throw new BadMessageException(417, "the only expectation supported is 100-continue");
         }
         if (limits.body() > 0 && contentLength > limits.body()) {
-            throw new BadMessageException(413, "body is larger than " + limits.body() + " bytes");
+            throw new BadMessageException(
+                    413, "body is larger than " + limits.body() + " bytes", Setting.LIMIT_REQUEST_BODY);
         }
         boolean keepAlive = !connectionClose && (minorVersion >= 1 || connectionKeepAlive);
         return new RequestHead(

@@ -75,6 +75,8 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
     final InetSocketAddress remote;
     /** False for a client accepted only to be refused with 503; it is not in the stats. */
     final boolean counted;
+    /** Where the connection comes from (PROXY protocol, forwarded headers) and how it ends. */
+    final ConnectionOrigin origin;
 
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -82,6 +84,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
     SelectionKey key;
     int phase = HEAD;
     RequestParser parser; // only while a head is arriving
+    boolean proxied; // the PROXY protocol stage is over (or off): HTTP may be read
     boolean served; // a response went out: the next head is due keepalive after it
     boolean threadWaits; // the thread that served the last request is parked for the next head
     long idleSince; // when the connection last went idle
@@ -116,6 +119,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         this.channel = channel;
         this.counted = counted;
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.origin = ConnectionOrigin.accept(poller.context, remote);
     }
 
     /** Puts the connection under the Arbiter's watch for requests past {@code timeout}. Loop. */
@@ -163,6 +167,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
             } while (awaitNextHead());
         } catch (BadMessageException e) {
             LOG.debug("Invalid request from {}: {} {}", remote, e.status(), e.getMessage());
+            origin.rejected(e);
             respondErrorAndClose(e.status(), e.getMessage());
         } catch (IOException e) {
             if (!isClosed()) {
@@ -243,9 +248,10 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         BlockingBody body =
                 new BlockingBody(BodyDecoder.forHead(head, poller.limits), head.expectContinue(), bodySource, (int)
                         Math.min(Integer.MAX_VALUE, config.headerTimeout().toMillis()));
-        Request request = head.toRequest(remote, body);
+        RequestOrigin from = origin.resolve(head); // the client, scheme and host (400 if contradictory)
+        Request request = from.toRequest(head, body);
         long start = System.nanoTime();
-        ExchangeRules.Account account = new ExchangeRules.Account(poller.context, LOG, remote, head, start);
+        ExchangeRules.Account account = new ExchangeRules.Account(poller.context, LOG, origin, from, head, start);
         this.account = account;
         lock.lock();
         try {
@@ -273,6 +279,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
             // the client broke its request body (cut short, stalled, badly framed, too large)
             LOG.debug(
                     "Request {} from {} failed: {} ({})", head.requestLine(), remote, clientError, failure.toString());
+            origin.rejected(clientError, failure);
             account.count();
             boolean sent = sendError(clientError, failure.getMessage());
             requestStart = 0;
@@ -280,7 +287,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
             lingerAndClose();
             return false;
         }
-        response = ExchangeRules.answer(LOG, head, response, failure);
+        response = account.answer(response, failure);
         boolean keepAlive = ExchangeRules.keepAlive(
                 head, config, account.count(), closing() || poller.context.stopping(), body.reusable());
         output.begin(encoder.encode(head, response, keepAlive), encoder);
@@ -314,6 +321,12 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         if (encoder.closeAfter() || !body.drain()) {
             lingerAndClose();
             return false;
+        }
+        lock.lock();
+        try {
+            committed = false; // so that an error in the next head is answered
+        } finally {
+            lock.unlock();
         }
         return true;
     }
@@ -553,6 +566,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
                 return -1;
             }
             aborted = true;
+            aborting.timedOut();
             t = thread;
             send504 = !committed && !continuing;
             committed = true;

@@ -7,7 +7,6 @@ import io.corral.http.Request;
 import io.corral.http.Response;
 import io.corral.internal.http.RequestHead;
 import io.corral.spi.WorkerContext;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
@@ -107,33 +106,50 @@ public final class ExchangeRules {
 
     /**
      * The accounting of one exchange, in the rulebook's order: {@link #preRequest}, {@link #count}
-     * before the response is encoded, {@link #finish} once it is over. Thread-safe: a request
-     * aborted past {@code timeout} is finished by the abort while its own thread may still run;
-     * each step happens once, whichever thread gets there first.
+     * before the response is encoded, {@link #finish} once it is over; the metrics ({@code
+     * http.server.active_requests} from {@code preRequest} to {@code finish}, {@code
+     * http.server.request.duration} at {@code finish}) and the access log line follow the same
+     * steps. Thread-safe: a request aborted past {@code timeout} is finished by the abort while its
+     * own thread may still run; each step happens once, whichever thread gets there first.
      */
     public static final class Account {
         private final WorkerContext context;
         private final Hooks hooks;
         private final Logger log;
-        private final InetSocketAddress remote;
+        private final ConnectionOrigin connection;
+        private final RequestOrigin origin;
         private final RequestHead head;
         private final long startNanos;
         private static final AtomicIntegerFieldUpdater<Account> COUNTED =
                 AtomicIntegerFieldUpdater.newUpdater(Account.class, "counted");
         private static final AtomicIntegerFieldUpdater<Account> FINISHED =
                 AtomicIntegerFieldUpdater.newUpdater(Account.class, "finished");
+        private static final AtomicIntegerFieldUpdater<Account> ACTIVE =
+                AtomicIntegerFieldUpdater.newUpdater(Account.class, "active");
 
         private volatile Request request;
+        private volatile Response response; // the application's, for the access log's {name}o atoms
         private volatile int counted; // 0, then 1 once counted: field updaters, no allocation per request
         private volatile boolean last;
         private volatile int finished;
+        private volatile int active; // 0, 1 while among the active requests, 2 once finished
 
-        /** Starts the account of an exchange whose head arrived at {@code startNanos}. */
-        public Account(WorkerContext context, Logger log, InetSocketAddress remote, RequestHead head, long startNanos) {
+        /**
+         * Starts the account of an exchange whose head arrived at {@code startNanos}, on {@code
+         * connection}, attributed to {@code origin}.
+         */
+        public Account(
+                WorkerContext context,
+                Logger log,
+                ConnectionOrigin connection,
+                RequestOrigin origin,
+                RequestHead head,
+                long startNanos) {
             this.context = context;
             this.hooks = context.hooks();
             this.log = log;
-            this.remote = remote;
+            this.connection = connection;
+            this.origin = origin;
             this.head = head;
             this.startNanos = startNanos;
         }
@@ -141,7 +157,20 @@ public final class ExchangeRules {
         /** Runs {@code preRequest}; from then on {@link #finish} runs {@code postRequest}. */
         public void preRequest(Request request) {
             this.request = request;
+            if (ACTIVE.compareAndSet(this, 0, 1)) {
+                context.metrics().requestStarted(head.method(), origin.scheme());
+            }
             callHook(log, () -> hooks.preRequest(request));
+        }
+
+        /**
+         * Returns what to send for the handler's outcome, as {@link ExchangeRules#answer}, and keeps
+         * it for the access log.
+         */
+        public Response answer(Response handled, Throwable failure) {
+            Response r = ExchangeRules.answer(log, head, handled, failure);
+            this.response = r;
+            return r;
         }
 
         /**
@@ -161,9 +190,14 @@ public final class ExchangeRules {
             return last;
         }
 
+        /** Notes that this request ran past {@code timeout} and is being aborted; before {@link #finish}. */
+        public void timedOut() {
+            connection.timedOut();
+        }
+
         /**
-         * Ends the exchange, once: counts it if not yet, writes the access log line and runs {@code
-         * postRequest}.
+         * Ends the exchange, once: counts it if not yet, records its duration, writes the access log
+         * line and runs {@code postRequest}.
          *
          * @param status the status sent, or 0 if the connection was lost before one was
          */
@@ -172,10 +206,26 @@ public final class ExchangeRules {
                 return;
             }
             count();
-            AccessLog.log(remote, head, status, bodyBytes);
+            long elapsedNanos = System.nanoTime() - startNanos;
+            boolean wasActive = ACTIVE.getAndSet(this, 2) == 1;
+            context.metrics().requestEnded(head.method(), origin.scheme(), status, elapsedNanos, wasActive);
+            if (status == 0) {
+                connection.lost();
+            }
+            Response sent = response;
+            AccessLog.log(
+                    context.config().accessLogFormat(),
+                    () -> new AccessLogFormat.Entry(
+                            origin.client(),
+                            head,
+                            status,
+                            bodyBytes,
+                            sent == null ? null : sent.headers(),
+                            elapsedNanos,
+                            AccessLog.now()));
             Request r = request;
             if (r != null) {
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+                Duration elapsed = Duration.ofNanos(elapsedNanos);
                 callHook(log, () -> hooks.postRequest(r, status, elapsed));
             }
         }

@@ -9,6 +9,8 @@ import io.corral.internal.http.Limits;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
+import io.corral.internal.net.ProxyProtocolException;
+import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -109,6 +111,7 @@ public final class Poller implements Runnable {
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_ACCEPT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final byte[] REFUSED = ResponseEncoder.errorResponse(503, "the server is at capacity");
 
     final WorkerContext context;
@@ -309,7 +312,7 @@ public final class Poller implements Runnable {
         }
         if (c.counted) {
             open.decrementAndGet();
-            context.connectionClosed();
+            context.connectionClosed(c.origin.closeReason());
         }
         if (Thread.currentThread() == thread) {
             connectionGone(c);
@@ -497,6 +500,13 @@ public final class Poller implements Runnable {
         if (c == null) {
             return null;
         }
+        try {
+            c.proxied = c.origin.awaitProxyHeader(EMPTY); // a peer not allowed to send one is refused at once
+        } catch (ProxyProtocolException e) {
+            LOG.debug("Closing {}: {}", c.remote, e.getMessage());
+            c.close();
+            return null;
+        }
         long headerNanos = config.headerTimeout().toNanos();
         if (headerNanos > 0) {
             timers.schedule(c, System.nanoTime() + headerNanos);
@@ -506,6 +516,7 @@ public final class Poller implements Runnable {
 
     /** Answers a client there is no room for with 503, then closes it, lingering. Loop thread. */
     private void refuse(SocketChannel channel) {
+        context.metrics().rejected(Rejection.OVERLOAD);
         if (refusing >= Lingering.MAX_REFUSING) {
             Lingering.answerAndClose(channel); // the 503 at once, without lingering
             return;
@@ -577,6 +588,7 @@ public final class Poller implements Runnable {
                     c.wake(BlockingConnection.TIMED_OUT);
                     timers.schedule(c, idleEnds);
                 } else if (c.parser != null && c.parser.inProgress()) {
+                    c.origin.rejected(Rejection.HEADER_TIMEOUT);
                     linger(
                             c,
                             ResponseEncoder.errorResponse(
@@ -616,6 +628,18 @@ public final class Poller implements Runnable {
             return;
         }
         in.flip();
+        if (!c.proxied) {
+            try {
+                c.proxied = c.origin.awaitProxyHeader(in); // the PROXY protocol stage comes first
+            } catch (ProxyProtocolException e) {
+                LOG.debug("Closing {}: {}", c.remote, e.getMessage());
+                c.close(); // never answered: the peer is not speaking the protocol it must
+                return;
+            }
+            if (!c.proxied || !in.hasRemaining()) {
+                return;
+            }
+        }
         if (c.parser == null) {
             c.parser = new RequestParser(limits);
             if (c.served) {
@@ -627,6 +651,7 @@ public final class Poller implements Runnable {
             head = c.parser.parse(in);
         } catch (BadMessageException e) {
             LOG.debug("Invalid request from {}: {} {}", c.remote, e.status(), e.getMessage());
+            c.origin.rejected(e);
             linger(c, ResponseEncoder.errorResponse(e.status(), e.getMessage()));
             return;
         }
@@ -644,6 +669,7 @@ public final class Poller implements Runnable {
             c.wake(BlockingConnection.READY); // the thread that served the last request takes it
         } else if (!model.dispatch(c)) {
             c.head = null;
+            c.origin.rejected(Rejection.OVERLOAD);
             linger(c, ResponseEncoder.errorResponse(503, "every thread of the worker is busy"));
         }
     }

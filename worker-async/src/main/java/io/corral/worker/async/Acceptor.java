@@ -3,6 +3,7 @@ package io.corral.worker.async;
 import io.corral.OverloadPolicy;
 import io.corral.internal.server.Lingering;
 import io.corral.internal.server.TimerWheel;
+import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -123,6 +124,7 @@ final class Acceptor {
     }
 
     private void refuse(SocketChannel channel) {
+        context.metrics().rejected(Rejection.OVERLOAD); // hook: a full worker's 503
         if (rejecting >= Lingering.MAX_REFUSING) {
             Lingering.answerAndClose(channel); // the 503 at once, without lingering
             return;

@@ -4,9 +4,12 @@ import io.corral.http.BadMessageException;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
+import io.corral.internal.net.ProxyProtocolException;
+import io.corral.internal.server.ConnectionOrigin;
 import io.corral.internal.server.ExchangeRules;
 import io.corral.internal.server.Lingering;
 import io.corral.internal.server.TimerWheel;
+import io.corral.metrics.Rejection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -49,6 +52,8 @@ final class Connection extends TimerWheel.Timer {
     final SocketChannel channel;
     /** The client's address, looked up once for every request on the connection. */
     final InetSocketAddress remote;
+    /** Where the connection comes from (PROXY header, forwarded headers) and how it ends. */
+    final ConnectionOrigin origin;
     /** False for a connection accepted only to be refused with 503; it is not in the stats. */
     final boolean counted;
 
@@ -69,6 +74,7 @@ final class Connection extends TimerWheel.Timer {
         this.channel = channel;
         this.counted = counted;
         this.remote = remoteAddress(channel);
+        this.origin = ConnectionOrigin.accept(loop.context, remote); // hook: where the connection comes from
     }
 
     private static InetSocketAddress remoteAddress(SocketChannel channel) {
@@ -83,6 +89,12 @@ final class Connection extends TimerWheel.Timer {
     void open(Selector selector) throws ClosedChannelException {
         key = channel.register(selector, SelectionKey.OP_READ, this);
         armHeaderDeadline();
+        try {
+            origin.awaitProxyHeader(ByteBuffer.allocate(0)); // hook: a peer outside proxy_allow_from goes at once
+        } catch (ProxyProtocolException e) {
+            EventLoop.LOG.debug("Closing a connection: {}", e.getMessage());
+            close();
+        }
     }
 
     /** Answers a connection the worker has no room for with 503, then closes it. */
@@ -119,6 +131,7 @@ final class Connection extends TimerWheel.Timer {
                 // the client closed its side in the middle of the body: its error, answered as one
                 // (it may still read); the rulebook's 400, as on every model
                 EventLoop.LOG.debug("The client closed in the middle of a request body");
+                origin.rejected(Rejection.BAD_REQUEST); // hook
                 exchange.refused(ExchangeRules.BODY_CUT_SHORT);
                 respondErrorAndClose(
                         ExchangeRules.BODY_CUT_SHORT,
@@ -171,6 +184,7 @@ final class Connection extends TimerWheel.Timer {
         switch (state) {
             case READ_HEAD -> {
                 if (parser != null && parser.inProgress()) {
+                    origin.rejected(Rejection.HEADER_TIMEOUT); // hook
                     respondErrorAndClose(408, "the request head did not arrive within header_timeout");
                 } else {
                     close(); // nothing came: close quietly
@@ -189,6 +203,9 @@ final class Connection extends TimerWheel.Timer {
         try {
             while (true) {
                 if (state == READ_HEAD) {
+                    if (!in.hasRemaining() || !origin.awaitProxyHeader(in)) { // hook: the PROXY protocol stage
+                        break;
+                    }
                     if (!in.hasRemaining()) {
                         break;
                     }
@@ -204,7 +221,7 @@ final class Connection extends TimerWheel.Timer {
                     }
                     parser = null;
                     state = READ_BODY;
-                    exchange = new Exchange(this, head);
+                    exchange = new Exchange(this, head, origin.resolve(head)); // hook: client, scheme, host
                     exchange.begin(in);
                 } else if (state == READ_BODY) {
                     if (!exchange.readBody(in)) {
@@ -216,8 +233,13 @@ final class Connection extends TimerWheel.Timer {
                     break;
                 }
             }
+        } catch (ProxyProtocolException e) {
+            EventLoop.LOG.debug("Closing a connection: {}", e.getMessage()); // hook: no answer, as the spec says
+            close();
+            return;
         } catch (BadMessageException e) {
             EventLoop.LOG.debug("Invalid request: {} {}", e.status(), e.getMessage());
+            origin.rejected(e); // hook: counted by the limit it broke
             if (exchange != null) {
                 exchange.refused(e.status());
             }

@@ -200,7 +200,7 @@ final class EventLoop implements Runnable {
     /** Forgets a closed connection and counts it closed, exactly once; any thread. */
     void release(Connection c) {
         if (connections.remove(c) && c.counted) {
-            context.connectionClosed();
+            context.connectionClosed(c.origin.closeReason()); // hook: how it ended
         }
     }
 

@@ -8,9 +8,10 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
 import io.corral.internal.server.ExchangeRules;
+import io.corral.internal.server.RequestOrigin;
+import io.corral.metrics.Rejection;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -44,7 +45,7 @@ final class Exchange {
     private final EventLoop loop;
     private final RequestHead head;
     private final long startNanos = System.nanoTime();
-    private final InetSocketAddress remote;
+    private final RequestOrigin from;
     private int phase = BODY;
 
     private RequestBody body; // null without a body
@@ -59,12 +60,12 @@ final class Exchange {
     private long bodyBytes;
     private boolean closeAfter;
 
-    Exchange(Connection conn, RequestHead head) {
+    Exchange(Connection conn, RequestHead head, RequestOrigin from) {
         this.conn = conn;
         this.loop = conn.loop;
         this.head = head;
-        this.remote = conn.remote;
-        this.account = new ExchangeRules.Account(loop.context, EventLoop.LOG, remote, head, startNanos);
+        this.from = from;
+        this.account = new ExchangeRules.Account(loop.context, EventLoop.LOG, conn.origin, from, head, startNanos);
     }
 
     // ---- the request body ---------------------------------------------------------------------
@@ -132,7 +133,7 @@ final class Exchange {
         conn.deadline(requestDeadline());
         InputStream bodyStream = body == null ? InputStream.nullInputStream() : body.stream();
         body = null;
-        request = head.toRequest(remote, bodyStream);
+        request = from.toRequest(head, bodyStream); // hook: attributed as the connection resolved it
         if (loop.asyncHandler != null) {
             runAsync();
         } else if (!loop.offload.hasRoom()) {
@@ -240,12 +241,13 @@ final class Exchange {
             return; // the worker was aborted under a handler that blocked the loop
         }
         if (failure instanceof BadMessageException bad) {
+            conn.origin.rejected(bad); // hook
             phase = DONE;
             finish(bad.status(), 0);
             conn.respondErrorAndClose(bad.status(), bad.getMessage());
             return;
         }
-        send(ExchangeRules.answer(EventLoop.LOG, head, response, failure));
+        send(account.answer(response, failure)); // hook: kept for the access log
     }
 
     // ---- the response -------------------------------------------------------------------------
@@ -325,6 +327,7 @@ final class Exchange {
 
     /** No offload thread is free and the queue is full: 503, as for a full worker. */
     private void overloaded() {
+        conn.origin.rejected(Rejection.OVERLOAD); // hook
         phase = DONE;
         finish(503, 0);
         conn.respondErrorAndClose(503, "every offload thread is busy");
@@ -336,6 +339,7 @@ final class Exchange {
     void expired(long nowNanos) {
         long request = requestDeadline();
         if (phase == BODY && (request == 0 || nowNanos - request < 0)) {
+            conn.origin.rejected(Rejection.HEADER_TIMEOUT); // hook
             refused(408);
             conn.respondErrorAndClose(408, "the request body stalled for longer than header_timeout");
             return;
@@ -353,6 +357,7 @@ final class Exchange {
         if (stuck != null) {
             loop.context.threadAbandoned(stuck.thread());
         }
+        account.timedOut(); // hook: the connection closes for a timeout
         String threadName = stuck != null ? stuck.name() : loop.thread.getName();
         StackTraceElement[] stack = stuck != null ? stuck.stack() : NO_STACK;
         int code = 0;
