@@ -3,7 +3,10 @@ package io.corral.spi;
 import io.corral.Config;
 import io.corral.Hooks;
 import io.corral.metrics.CloseReason;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.util.Optional;
+import javax.net.ssl.SSLEngine;
 
 /**
  * What the Arbiter hands a worker: its identity, the settings, the shared listener, the
@@ -36,6 +39,16 @@ public interface WorkerContext {
 
     /** Returns the application to serve. */
     Application application();
+
+    /**
+     * Returns a new server-side TLS engine for a connection from {@code peer} if the server speaks
+     * TLS ({@code certfile} or {@code keystore} set), made from the certificate current at the time
+     * of the call, so that a reloaded certificate applies to new connections; empty for plain HTTP.
+     * Cheap enough to call per connection.
+     */
+    default Optional<SSLEngine> tlsEngine(InetSocketAddress peer) {
+        return Optional.empty();
+    }
 
     /** Returns the hooks to call around each request. */
     Hooks hooks();

@@ -82,6 +82,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
 
     // loop (see the class comment)
     SelectionKey key;
+    Transport transport; // plain, or TLS once the PROXY stage is over
     int phase = HEAD;
     RequestParser parser; // only while a head is arriving
     boolean proxied; // the PROXY protocol stage is over (or off): HTTP may be read
@@ -119,7 +120,8 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         this.channel = channel;
         this.counted = counted;
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
-        this.origin = ConnectionOrigin.accept(poller.context, remote);
+        this.transport = Transport.plain(channel);
+        this.origin = ConnectionOrigin.accept(poller.context, remote, poller.speaksTls());
     }
 
     /** Puts the connection under the Arbiter's watch for requests past {@code timeout}. Loop. */
@@ -370,11 +372,11 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
             }
             long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
             while (true) {
-                int n = channel.read(buffer);
+                int n = transport.read(buffer);
                 if (n != 0) {
                     return n;
                 }
-                await(SelectionKey.OP_READ, deadline);
+                awaitTransport(SelectionKey.OP_READ, deadline);
             }
         } finally {
             buffer.flip();
@@ -388,11 +390,27 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
             total += buffers[i].remaining();
         }
         while (total > 0) {
-            long w = channel.write(buffers, 0, count);
+            long w = transport.write(buffers, 0, count);
             if (w == 0) {
-                await(SelectionKey.OP_WRITE, 0);
+                awaitTransport(SelectionKey.OP_WRITE, 0);
             }
             total -= w;
+        }
+        while (!transport.flush()) {
+            awaitTransport(SelectionKey.OP_WRITE, 0);
+        }
+    }
+
+    /**
+     * Waits for what the transport needs after a call that made no progress: the socket ready for
+     * {@code natural} (or, with TLS, the other way round), or a delegated task, run here.
+     */
+    private void awaitTransport(int natural, long deadlineNanos) throws IOException {
+        int ops = transport.interestOps(natural);
+        if (ops == 0) {
+            transport.runTasks();
+        } else {
+            await(ops, deadlineNanos);
         }
     }
 

@@ -13,6 +13,7 @@ import io.corral.internal.net.ProxyProtocolException;
 import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,13 +108,15 @@ public final class Poller implements Runnable {
 
     static final Logger LOG = LoggerFactory.getLogger("io.corral.server");
 
-    private static final int READ_BUFFER = 16 * 1024;
+    private static final int READ_BUFFER = 32 * 1024; // holds a whole TLS record's plaintext
     private static final int ACCEPTS_PER_WAKEUP = 64;
     private static final int TASKS_PER_WAKEUP = 4096;
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long RETRY_ACCEPT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final byte[] PLAIN_TO_TLS =
+            ResponseEncoder.errorResponse(400, "this port speaks TLS: the plain HTTP request was not read");
     private static final byte[] REFUSED = ResponseEncoder.errorResponse(503, "the server is at capacity");
 
     final WorkerContext context;
@@ -126,6 +131,7 @@ public final class Poller implements Runnable {
 
     private final Model model;
     private final boolean reject;
+    private final boolean tls;
     private final Thread thread;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -167,6 +173,7 @@ public final class Poller implements Runnable {
         this.handler = context.application().asBlocking();
         this.model = model;
         this.reject = config.overloadPolicy() == OverloadPolicy.REJECT;
+        this.tls = context.tlsEngine(new InetSocketAddress(0)).isPresent();
         // beat at least four times per timeout, so that a busy but healthy loop is never taken for hung
         this.maxWaitNanos = config.hasTimeout()
                 ? Math.max(
@@ -507,6 +514,9 @@ public final class Poller implements Runnable {
             c.close();
             return null;
         }
+        if (c.proxied) {
+            startTls(c, EMPTY);
+        }
         long headerNanos = config.headerTimeout().toNanos();
         if (headerNanos > 0) {
             timers.schedule(c, System.nanoTime() + headerNanos);
@@ -524,7 +534,7 @@ public final class Poller implements Runnable {
         BlockingConnection c = open(channel, false);
         if (c != null) {
             refusing++;
-            linger(c, REFUSED);
+            linger(c, tls ? null : REFUSED); // a TLS client could not read a 503 without a handshake
         }
     }
 
@@ -612,33 +622,8 @@ public final class Poller implements Runnable {
     /** Reads what arrived of a head; dispatches the request once the head is complete. Loop thread. */
     private void readHead(BlockingConnection c) {
         ByteBuffer in = readBuffer.clear();
-        int n;
-        try {
-            n = c.channel.read(in);
-        } catch (IOException e) {
-            LOG.debug("Reading from a client failed: {}", e.toString());
-            c.close();
+        if (!readForHead(c, in)) {
             return;
-        }
-        if (n < 0) {
-            c.close(); // a half-sent head is nothing to answer
-            return;
-        }
-        if (n == 0) {
-            return;
-        }
-        in.flip();
-        if (!c.proxied) {
-            try {
-                c.proxied = c.origin.awaitProxyHeader(in); // the PROXY protocol stage comes first
-            } catch (ProxyProtocolException e) {
-                LOG.debug("Closing {}: {}", c.remote, e.getMessage());
-                c.close(); // never answered: the peer is not speaking the protocol it must
-                return;
-            }
-            if (!c.proxied || !in.hasRemaining()) {
-                return;
-            }
         }
         if (c.parser == null) {
             c.parser = new RequestParser(limits);
@@ -674,6 +659,105 @@ public final class Poller implements Runnable {
         }
     }
 
+    /**
+     * Reads the bytes of a head into {@code in}, which it leaves ready to be parsed: true if there
+     * are some; false if none came yet (the key then waits for what the transport needs) or the
+     * connection ended. The PROXY protocol header comes first, in plain text, then TLS if it is on.
+     */
+    private boolean readForHead(BlockingConnection c, ByteBuffer in) {
+        try {
+            if (!c.proxied) {
+                int n = c.channel.read(in);
+                in.flip();
+                if (n < 0) {
+                    c.close(); // a half-sent header is nothing to answer
+                    return false;
+                }
+                if (n == 0 || !(c.proxied = c.origin.awaitProxyHeader(in))) {
+                    return false;
+                }
+                if (!startTls(c, in)) {
+                    return in.hasRemaining();
+                }
+                in.clear();
+            }
+            int n = c.transport.read(in);
+            in.flip();
+            if (n < 0) {
+                c.close(); // a half-sent head is nothing to answer
+                return false;
+            }
+            if (n == 0) {
+                waitForTransport(c);
+                return false;
+            }
+            interest(c, SelectionKey.OP_READ);
+            return true;
+        } catch (ProxyProtocolException e) {
+            LOG.debug("Closing {}: {}", c.remote, e.getMessage());
+            c.close(); // never answered: the peer is not speaking the protocol it must
+        } catch (SSLException e) {
+            tlsFailed(c, e);
+        } catch (IOException e) {
+            LOG.debug("Reading from a client failed: {}", e.toString());
+            c.close();
+        }
+        return false;
+    }
+
+    /** True if connections speak TLS once their PROXY stage is over. */
+    boolean speaksTls() {
+        return tls;
+    }
+
+    /**
+     * Starts TLS on a connection whose PROXY stage is over, with {@code alreadyRead} the network bytes
+     * that followed it; false if the server speaks plain HTTP.
+     */
+    private boolean startTls(BlockingConnection c, ByteBuffer alreadyRead) {
+        if (!tls) {
+            return false;
+        }
+        SSLEngine engine = context.tlsEngine(c.remote).orElseThrow();
+        c.transport = new TlsTransport(c.channel, engine, alreadyRead);
+        return true;
+    }
+
+    /**
+     * The handshake (or a record) failed: a client that sent plain HTTP to the TLS port gets a plain
+     * 400 saying so; anything else is closed without an answer, since no answer could be read.
+     */
+    private void tlsFailed(BlockingConnection c, SSLException e) {
+        if (c.transport instanceof TlsTransport t && !t.handshaken() && t.clientSpokePlainText()) {
+            c.origin.rejected(Rejection.BAD_REQUEST);
+            c.transport = Transport.plain(c.channel);
+            linger(c, PLAIN_TO_TLS);
+            return;
+        }
+        LOG.debug("TLS with {} failed: {}", c.remote, e.toString());
+        c.origin.rejected(Rejection.BAD_REQUEST);
+        c.close();
+    }
+
+    /** After a transport call that made no progress: wait for the socket, or run its delegated task. */
+    private void waitForTransport(BlockingConnection c) {
+        int ops = c.transport.interestOps(SelectionKey.OP_READ);
+        interest(c, ops);
+        if (ops == 0) {
+            // certificate checks and key exchange may take milliseconds: off the loop
+            CorralThreads.virtual("corral-tls-task", () -> {
+                        c.transport.runTasks();
+                        execute(() -> {
+                            if (!c.isClosed() && c.phase == BlockingConnection.HEAD) {
+                                interest(c, SelectionKey.OP_READ);
+                                readHead(c);
+                            }
+                        });
+                    })
+                    .start();
+        }
+    }
+
     private void armHeaderDeadline(BlockingConnection c) {
         long headerNanos = config.headerTimeout().toNanos();
         if (headerNanos > 0) {
@@ -696,6 +780,7 @@ public final class Poller implements Runnable {
         c.phase = BlockingConnection.HEAD;
         c.served = true;
         c.parser = begun;
+        c.transport.idle();
         c.threadWaits = threadWaits;
         c.idleSince = now;
         if (begun != null) {
@@ -753,16 +838,23 @@ public final class Poller implements Runnable {
 
     private void sendFarewell(BlockingConnection c) {
         try {
-            if (c.farewell != null) {
-                c.channel.write(c.farewell);
-                if (c.farewell.hasRemaining()) {
-                    interest(c, SelectionKey.OP_WRITE);
-                    return;
+            if (c.farewell != null && c.farewell.hasRemaining()) {
+                c.transport.write(new ByteBuffer[] {c.farewell}, 0, 1);
+            }
+            if ((c.farewell != null && c.farewell.hasRemaining()) || !c.transport.flush()) {
+                int ops = c.transport.interestOps(SelectionKey.OP_WRITE);
+                if (ops == 0) {
+                    c.close(); // a handshake not over cannot carry an answer
+                } else {
+                    interest(c, ops);
                 }
+                return;
+            }
+            if (c.farewell != null) {
                 c.farewell = null;
                 c.farewellSent();
             }
-            c.channel.shutdownOutput();
+            c.transport.shutdownOutput();
         } catch (IOException e) {
             c.close();
             return;

@@ -302,6 +302,7 @@ public final class TlsTransport implements Transport {
      * The connection goes idle: drops the buffers kept for reuse, so that an idle TLS connection holds
      * none (those still holding bytes stay).
      */
+    @Override
     public void idle() {
         spareOut = null;
     }

@@ -64,6 +64,9 @@ public interface Transport {
      */
     void shutdownOutput() throws IOException;
 
+    /** The connection goes idle: drop what is kept only for reuse. Nothing for a plain connection. */
+    default void idle() {}
+
     /** Returns the TLS session once its handshake is done; empty for a plain connection. */
     Optional<SSLSession> session();
 
