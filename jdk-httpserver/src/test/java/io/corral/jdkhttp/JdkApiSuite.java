@@ -372,6 +372,7 @@ abstract class JdkApiSuite {
         try (RawClient c = RawClient.connect(port(s))) {
             RawResponse r = c.get("/").read();
             assertEquals("bye", r.text());
+            assertTrue(r.closes(), "the response announces the close");
             assertTrue(c.closedByServer(), "the server closes after the exchange");
         }
     }
