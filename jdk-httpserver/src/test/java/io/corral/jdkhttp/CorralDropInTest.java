@@ -125,6 +125,24 @@ class CorralDropInTest {
         assertTrue(e.getMessage().contains("HTTPS"), e.getMessage());
     }
 
+    @Test
+    void theJdk18CreateWithAContextAndFiltersServesThroughCorral() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer s = HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0),
+                0,
+                "/app/",
+                x -> ok(x, "app"),
+                com.sun.net.httpserver.Filter.beforeHandler(
+                        "note", x -> seen.add(x.getRequestURI().getPath())));
+        servers.add(s);
+        assertTrue(s instanceof CorralHttpServer, s.getClass().getName());
+        s.start();
+        assertEquals(200, status(s, "/app/x"));
+        assertEquals(404, status(s, "/other"));
+        assertEquals(List.of("/app/x"), seen);
+    }
+
     // ---- who runs the handlers ----------------------------------------------------------------
 
     @ParameterizedTest
