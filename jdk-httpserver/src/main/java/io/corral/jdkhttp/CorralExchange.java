@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,7 +48,7 @@ final class CorralExchange extends HttpExchange {
     private static final Logger LOG = LoggerFactory.getLogger("io.corral.jdkhttp");
 
     private final Request request;
-    private final URI uri;
+    private volatile URI uri; // parsed by run(), before the handler sees the exchange
     private final CorralHttpContext context;
     private final InetSocketAddress localAddress;
     private final long sendWaitNanos;
@@ -70,10 +71,8 @@ final class CorralExchange extends HttpExchange {
     private boolean cancelled;
     private boolean interrupted; // this exchange interrupted its runner, which must not keep the flag
 
-    CorralExchange(
-            Request request, URI uri, CorralHttpContext context, InetSocketAddress localAddress, long sendWaitNanos) {
+    CorralExchange(Request request, CorralHttpContext context, InetSocketAddress localAddress, long sendWaitNanos) {
         this.request = request;
-        this.uri = uri;
         this.context = context;
         this.localAddress = localAddress;
         this.sendWaitNanos = sendWaitNanos;
@@ -105,6 +104,12 @@ final class CorralExchange extends HttpExchange {
             lock.unlock();
         }
         try {
+            try {
+                uri = new URI(request.target());
+            } catch (URISyntaxException e) {
+                result.complete(Response.text(400, "Bad Request: the target is not a URI\n"));
+                return;
+            }
             Filter.Chain chain = context.chain(this);
             if (chain == null) {
                 throw new IOException("no handler for context " + context.getPath());

@@ -4,8 +4,6 @@ import io.corral.http.AsyncHandler;
 import io.corral.http.Request;
 import io.corral.http.Response;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -19,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * stage it returns completes when the exchange's response is known.
  *
  * <p>It never blocks, so it runs on the async worker's event loop as well as on the blocking
- * models' serving threads. A request whose target is not a URI gets 400; one whose context has no
- * handler gets 500; one the application's executor refuses gets 503 with {@code Retry-After} and
+ * models' serving threads. A request whose target is not a URI gets 400 (from the exchange, which
+ * parses it off the loop); one whose context has no handler gets 500; one the application's executor refuses gets 503 with {@code Retry-After} and
  * the connection closes (the JDK resets it).
  *
  * <p>Stateless and thread-safe.
@@ -43,21 +41,16 @@ final class ExchangeDispatcher implements AsyncHandler {
 
     @Override
     public CompletionStage<Response> handle(Request request) {
-        URI uri;
-        try {
-            uri = new URI(request.target());
-        } catch (URISyntaxException e) {
-            return done(Response.text(400, "Bad Request: the target is not a URI\n"));
-        }
-        String path = uri.getPath();
-        CorralHttpContext context = path == null || !path.startsWith("/") ? null : server.findContext(path);
+        // little work here: on async this runs on the event loop; the URI is parsed by the exchange
+        String path = request.path();
+        CorralHttpContext context = path.startsWith("/") ? server.findContext(path) : null;
         if (context == null) {
             return done(Response.text(404, "Not Found: no context found for request\n"));
         }
         if (context.getHandler() == null) {
             return done(Response.text(500, "Internal Server Error: no handler for context\n"));
         }
-        CorralExchange exchange = new CorralExchange(request, uri, context, localAddress, sendWaitNanos);
+        CorralExchange exchange = new CorralExchange(request, context, localAddress, sendWaitNanos);
         try {
             executor.execute(exchange::run);
         } catch (RejectedExecutionException e) {
