@@ -227,6 +227,43 @@ abstract class JdkApiSuite {
     }
 
     @Test
+    void aClientThatDoesNotReadHoldsTheHandlerNotTheHeap() throws Exception {
+        long total = 512L * 1024 * 1024;
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        CountDownLatch over = new CountDownLatch(1);
+        HttpServer s = serve("/", x -> {
+            byte[] piece = new byte[256 * 1024];
+            x.sendResponseHeaders(200, 0);
+            try (OutputStream os = x.getResponseBody()) {
+                while (written.get() < total) {
+                    os.write(piece);
+                    written.addAndGet(piece.length);
+                }
+            } finally {
+                over.countDown();
+            }
+        });
+        try (RawClient c = RawClient.connect(port(s))) {
+            c.get("/"); // and never read
+            // blocked: in the JDK's socket write a platform thread stays RUNNABLE, so the sign is that
+            // the count stops growing
+            Await.until("the handler's writes stall", () -> {
+                long before = written.get();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return before > 0 && written.get() == before;
+            });
+            long held = written.get();
+            // socket buffers on both sides plus the server's bounded buffers, far from the 512 MiB
+            assertTrue(held < 64L * 1024 * 1024, "the handler wrote " + held + " bytes into a client that reads none");
+        }
+        assertTrue(over.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the handler's write fails once the client is gone");
+    }
+
+    @Test
     void writingMoreThanTheDeclaredLengthThrows() throws Exception {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         HttpServer s = serve("/", x -> {
