@@ -18,7 +18,8 @@ module io.corral {
     exports io.corral.internal.server to
             io.corral.worker.sync,
             io.corral.worker.async,
-            io.corral.worker.virtual;
+            io.corral.worker.virtual,
+            io.corral.jdkhttp; // for CorralThreads: the JDK HttpServer adapter names its threads as Corral does
     exports io.corral.internal.net to
             io.corral.worker.sync,
             io.corral.worker.async,

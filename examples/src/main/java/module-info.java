@@ -3,6 +3,7 @@ module io.corral.examples {
     requires io.corral;
     requires org.slf4j;
     requires java.net.http;
+    requires jdk.httpserver; // JdkHttpServerCheck: the JDK API only; Corral's provider is bound as a service
 
     exports io.corral.examples;
 

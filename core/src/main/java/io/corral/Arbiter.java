@@ -82,6 +82,7 @@ public final class Arbiter implements AutoCloseable {
     private final Config config;
     private final Hooks hooks;
     private final WorkerFactory factory;
+    private final ServerSocketChannel prebound; // null: bind() binds config.bind()
     private Application application; // guarded by lifecycle: what new workers serve
 
     private final ReentrantLock lifecycle = new ReentrantLock();
@@ -112,6 +113,7 @@ public final class Arbiter implements AutoCloseable {
         this.application = b.application;
         this.hooks = b.hooks;
         this.factory = b.factory != null ? b.factory : findFactory(config.workerClass());
+        this.prebound = b.listener;
         factory.checkConfig(config);
         this.target = config.workers();
         this.metrics = new MetricsRegistry(new MetricsRegistry.Source() {
@@ -159,7 +161,7 @@ public final class Arbiter implements AutoCloseable {
             if (phase != Phase.NEW) {
                 throw new IllegalStateException("the Arbiter was already started");
             }
-            listener = bind(config);
+            listener = prebound != null ? adopt(prebound) : bind(config);
             boundAddress = (InetSocketAddress) listener.getLocalAddress();
             try {
                 for (int i = 0; i < target; i++) {
@@ -786,6 +788,15 @@ public final class Arbiter implements AutoCloseable {
                 + " (ListenStream=, Accept=no) with StandardInput=socket in the service");
     }
 
+    /** Takes over a listener the embedder bound; see {@link Builder#listener}. */
+    private static ServerSocketChannel adopt(ServerSocketChannel channel) throws IOException {
+        if (!channel.isOpen() || channel.getLocalAddress() == null) {
+            throw new IOException("the listener given to Arbiter.Builder.listener is closed or not bound");
+        }
+        channel.configureBlocking(false);
+        return channel;
+    }
+
     private void closeListener() {
         try {
             if (listener != null) {
@@ -872,6 +883,7 @@ public final class Arbiter implements AutoCloseable {
         private Application application;
         private Hooks hooks = Hooks.NONE;
         private WorkerFactory factory;
+        private ServerSocketChannel listener;
 
         private Builder() {}
 
@@ -896,6 +908,18 @@ public final class Arbiter implements AutoCloseable {
         /** Sets the hooks; default none. */
         public Builder hooks(Hooks hooks) {
             this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /**
+         * Serves this already bound listener instead of binding {@code bind}: for an embedder that
+         * must know its address before {@link Arbiter#start()} (the JDK's {@code HttpServer} API
+         * binds when the server is created). The Arbiter owns the channel from {@code start()} on
+         * (it switches it to non-blocking mode and closes it at shutdown); its {@code backlog} is
+         * the one it was bound with, and {@code bind} and {@code backlog} are then unused.
+         */
+        public Builder listener(ServerSocketChannel listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -153,6 +153,35 @@ class ArbiterTest {
     }
 
     @Test
+    void servesAListenerTheEmbedderBoundAndClosesItAtShutdown() throws Exception {
+        java.nio.channels.ServerSocketChannel bound = java.nio.channels.ServerSocketChannel.open();
+        bound.bind(new java.net.InetSocketAddress("127.0.0.1", 0), 5);
+        int port = ((java.net.InetSocketAddress) bound.getLocalAddress()).getPort();
+        Arbiter a = Arbiter.builder()
+                .config(loopback().bind("127.0.0.1:1").build()) // unused: the listener is given
+                .handler(original)
+                .workerFactory(new WorkerFactory() {
+                    @Override
+                    public String name() {
+                        return "fake";
+                    }
+
+                    @Override
+                    public Worker create(WorkerContext context) {
+                        FakeWorker w = new FakeWorker(context);
+                        created.add(w);
+                        return w;
+                    }
+                })
+                .listener(bound)
+                .start();
+        assertEquals(port, a.port());
+        assertSame(bound, created.get(0).context.listener());
+        a.shutdown(Duration.ofSeconds(5));
+        assertTrue(!bound.isOpen(), "the Arbiter owns the listener and closes it");
+    }
+
+    @Test
     void replacesAWorkerThatDiedAndCountsTheRestart() throws Exception {
         Arbiter a = start(loopback().workers(2));
         created.get(0).context.failed(new IllegalStateException("boom"));

@@ -25,7 +25,8 @@ import java.util.OptionalLong;
  * {@code Date}, {@code Server}, {@code Connection} and the framing ({@code Content-Length} or
  * {@code Transfer-Encoding: chunked}); a {@code Content-Length} the handler sets on a streaming
  * body is kept and the body must match it. {@code Transfer-Encoding} and {@code Connection} set by
- * the handler are ignored: framing and persistence are the server's job.
+ * the handler are replaced: framing and persistence are the server's job, except that a handler's
+ * {@code Connection: close} is honoured (the connection closes after this response).
  *
  * <p>A handler test checks {@link #status()}, {@link #headers()} and {@link #contentLength()}; the
  * body itself is the server's to write, so a test that needs its bytes runs the handler behind an

@@ -41,8 +41,8 @@ class ModulePathTest {
         }
     }
 
-    @Test
-    void findsAndRunsEveryWorkerModelOnTheModulePath() throws Exception {
+    /** Corral's modules and their dependencies, from the test's class path. */
+    private static List<String> modulePath() {
         List<String> modulePath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String module = moduleName(Path.of(entry));
@@ -50,16 +50,17 @@ class ModulePathTest {
                 modulePath.add(entry);
             }
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(
-                java,
-                "--module-path",
-                String.join(File.pathSeparator, modulePath),
-                "--module",
-                "io.corral.examples/io.corral.examples.ModulePathCheck",
-                "sync",
-                "virtual",
-                "async");
+        return modulePath;
+    }
+
+    /** Runs {@code java --module-path ... args} and returns its output; fails if it does not exit 0. */
+    private static String runOnModulePath(List<String> args) throws Exception {
+        List<String> modulePath = modulePath();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--module-path");
+        command.add(String.join(File.pathSeparator, modulePath));
+        command.addAll(args);
         // the output goes to a file, so that a check that hangs is killed and reported, and one that
         // writes a lot never blocks on a full pipe
         Path log = Files.createTempFile("module-path-check", ".log");
@@ -75,6 +76,25 @@ class ModulePathTest {
         Files.deleteIfExists(log);
         assertTrue(exited, "the check did not finish:\n" + output);
         assertEquals(0, p.exitValue(), "the module-path check failed:\n" + output + "\nmodule path: " + modulePath);
+        return output;
+    }
+
+    @Test
+    void runsAnUnmodifiedJdkHttpServerApplicationOnCorralOnTheModulePath() throws Exception {
+        for (String model : List.of("virtual", "async")) {
+            String output = runOnModulePath(List.of(
+                    "-Dcorral.worker_class=" + model,
+                    "--module",
+                    "io.corral.examples/io.corral.examples.JdkHttpServerCheck"));
+            assertTrue(output.contains("provider io.corral.jdkhttp.CorralHttpServerProvider"), output);
+            assertTrue(output.contains("OK jdk-httpserver 200 hello from the JDK API server=corral"), output);
+        }
+    }
+
+    @Test
+    void findsAndRunsEveryWorkerModelOnTheModulePath() throws Exception {
+        String output = runOnModulePath(List.of(
+                "--module", "io.corral.examples/io.corral.examples.ModulePathCheck", "sync", "virtual", "async"));
         assertTrue(output.contains("module io.corral.examples found workers"), output);
         assertTrue(output.contains("OK sync 200 hello from sync"), output);
         assertTrue(output.contains("OK virtual 200 hello from virtual"), output);

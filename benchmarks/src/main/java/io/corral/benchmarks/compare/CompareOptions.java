@@ -19,7 +19,9 @@ import java.util.Set;
  * o.servers();   // [sync, virtual]
  * }</pre>
  *
- * @param models Corral worker models to run, in order (sync, async, virtual)
+ * @param models servers to run, in order: Corral worker models (sync, async, virtual), peers, or
+ *     the JDK HttpServer API app on a provider (jdk-builtin, jdk-robaho, jdk-jetty, jdk-sync,
+ *     jdk-async, jdk-virtual)
  * @param peers true to add the same app on Netty, Helidon and Jetty
  * @param sweep the concurrencies, each a point per server, in order
  * @param latency how long the upstream takes to answer
@@ -50,6 +52,13 @@ public record CompareOptions(
     /** The peer servers {@code --peers} adds, in order. */
     public static final List<String> PEERS = List.of("netty", "helidon", "jetty");
 
+    /**
+     * The same gateway written against the JDK's {@code com.sun.net.httpserver} API, on the JDK's
+     * own provider, robaho's, Jetty's and Corral's on each model; {@code --jdk-api} adds them.
+     */
+    public static final List<String> JDK_API =
+            List.of("jdk-builtin", "jdk-robaho", "jdk-jetty", "jdk-sync", "jdk-async", "jdk-virtual");
+
     private static final Set<String> FLAGS = Set.of(
             "models", "sweep", "latency-ms", "duration", "warmup", "workers", "sync-threads", "request-timeout", "out");
 
@@ -61,9 +70,10 @@ public record CompareOptions(
             throw new IllegalArgumentException("--models: name at least one of sync, async, virtual (or add --peers)");
         }
         for (String m : models) {
-            if (!CORRAL_MODELS.contains(m) && !PEERS.contains(m)) {
+            if (!CORRAL_MODELS.contains(m) && !PEERS.contains(m) && !JDK_API.contains(m)) {
                 throw new IllegalArgumentException("--models: '" + m
-                        + "' is not a server; expected sync, async, virtual, netty, helidon or jetty");
+                        + "' is not a server; expected sync, async, virtual, netty, helidon, jetty or one of "
+                        + String.join(", ", JDK_API));
             }
         }
         if (sweep.isEmpty()) {
@@ -102,10 +112,12 @@ public record CompareOptions(
     public static CompareOptions parse(String... args) {
         boolean peers = false;
         boolean help = false;
+        boolean jdkApi = false;
         List<String> rest = new ArrayList<>();
         for (String a : args) {
             switch (a) {
                 case "--peers" -> peers = true;
+                case "--jdk-api" -> jdkApi = true;
                 case "--help", "-h" -> help = true;
                 default -> rest.add(a);
             }
@@ -121,6 +133,13 @@ public record CompareOptions(
             String name = m.trim().toLowerCase(Locale.ROOT);
             if (!name.isEmpty() && !models.contains(name)) {
                 models.add(name);
+            }
+        }
+        if (jdkApi) {
+            for (String name : JDK_API) {
+                if (!models.contains(name)) {
+                    models.add(name);
+                }
             }
         }
         List<Integer> sweep = new ArrayList<>();
@@ -230,6 +249,11 @@ public record CompareOptions(
                   --models LIST         Corral worker models to run [sync,async,virtual]; netty, helidon
                                         and jetty may be named too
                   --peers               also run the app on Netty, Helidon 4 SE and Jetty 12
+                  --jdk-api             also run the app written against the JDK's com.sun.net.httpserver
+                                        API (no executor set) on the JDK's own provider, robaho's,
+                                        Jetty's and Corral's with each model (corral.executor=worker);
+                                        single ones may be named in --models: jdk-builtin, jdk-robaho,
+                                        jdk-jetty, jdk-sync, jdk-async, jdk-virtual
                   --sweep LIST          concurrencies [10,100,1000,5000]
                   --latency-ms N        upstream latency in ms [100]
                   --duration D          measurement per point, e.g. 10s [7s]

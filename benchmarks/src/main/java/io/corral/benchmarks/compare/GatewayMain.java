@@ -2,6 +2,7 @@ package io.corral.benchmarks.compare;
 
 import io.corral.Arbiter;
 import io.corral.Config;
+import io.corral.benchmarks.jdkhttp.JdkApiGateway;
 import io.corral.benchmarks.peers.HelidonGateway;
 import io.corral.benchmarks.peers.JettyGateway;
 import io.corral.benchmarks.peers.NettyGateway;
@@ -90,13 +91,18 @@ public final class GatewayMain {
         return -1;
     }
 
-    /** Starts the gateway of {@code model}: sync, async, virtual, netty, helidon or jetty. */
+    /**
+     * Starts the gateway of {@code model}: sync, async, virtual, netty, helidon, jetty, or one of
+     * {@link CompareOptions#JDK_API} (which picks this JVM's HttpServer provider: one per JVM).
+     */
     public static Running start(String model, UpstreamClient upstream, int workers, int threads, int backlog)
             throws Exception {
         return switch (model) {
             case "netty" -> NettyGateway.start(upstream, workers, backlog);
             case "helidon" -> HelidonGateway.start(upstream, backlog);
             case "jetty" -> JettyGateway.start(upstream, workers, backlog);
+            case "jdk-builtin", "jdk-robaho", "jdk-jetty", "jdk-sync", "jdk-async", "jdk-virtual" ->
+                JdkApiGateway.start(model, upstream, workers, threads, backlog);
             default -> startCorral(model, upstream, workers, threads, backlog);
         };
     }

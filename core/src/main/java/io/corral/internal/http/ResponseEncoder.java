@@ -20,7 +20,8 @@ import java.util.OptionalLong;
  * framing: {@code Content-Length} for a fixed body or a streaming body that declared one, {@code
  * chunked} for other streaming bodies on HTTP/1.1, and read-until-close on HTTP/1.0. Responses to
  * HEAD keep the headers a GET would get but carry no body; 204 and 304 carry neither a body nor a
- * length.
+ * length. A handler's {@code Connection: close} is honoured: the response announces the close and
+ * the connection closes after it (the JDK's HttpServer API promises this to its handlers).
  */
 public final class ResponseEncoder {
 
@@ -95,7 +96,8 @@ public final class ResponseEncoder {
             framing = Framing.CLOSE;
             contentLength = -1;
         }
-        close = !keepAlive || framing == Framing.CLOSE;
+        // a handler may ask for the close itself (the JDK HttpServer API honours Connection: close)
+        close = !keepAlive || framing == Framing.CLOSE || headers.containsToken("Connection", "close");
 
         len = 0;
         statusLine(status);

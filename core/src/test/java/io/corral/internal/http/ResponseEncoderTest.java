@@ -93,6 +93,15 @@ class ResponseEncoderTest {
     }
 
     @Test
+    void honoursAConnectionCloseTheHandlerSet() {
+        String h = encode(head("GET", 1, true), Response.ok("x").header("Connection", "close"), true);
+        assertTrue(h.contains("Connection: close\r\n"), h);
+        assertTrue(encoder.closeAfter(), "the engines close after this response");
+        encode(head("GET", 1, true), Response.ok("x").header("Connection", "keep-alive"), true);
+        assertFalse(encoder.closeAfter());
+    }
+
+    @Test
     void announcesCloseOrKeepAliveAsDecided() {
         assertTrue(encode(head("GET", 1, true), Response.ok("x"), false).contains("Connection: close\r\n"));
         assertTrue(encode(head("GET", 0, true), Response.ok("x"), true).contains("Connection: keep-alive\r\n"));
