@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A request body as a handler reads it on a blocking connection: decoded from the connection's
@@ -14,7 +15,13 @@ import java.nio.ByteBuffer;
  * the body broke (cut short, stalled, badly framed), so that the exchange answers the client's
  * error as one ({@link ExchangeRules#clientError}) whatever the handler did with the exception.
  *
- * <p>Confined to the serving thread.
+ * <p>Threading: read by the application, on the serving thread or, for a body it consumes through
+ * {@link io.corral.http.Request#bodyPublisher()}, on a thread of its own; one reader at a time,
+ * guarded by {@code lock} (a {@link ReentrantLock}, so virtual threads never pin). Once the handler
+ * has returned, the serving thread {@link #reclaim()}s the body: it holds the lock until the
+ * exchange ends, so its own reads (a response {@code BodyWriter} that streams the request body,
+ * the drain) go on, while a straggling reader on another thread fails at once instead of waiting
+ * on the socket that the serving thread now writes to. A body without content needs no lock.
  */
 final class BlockingBody extends InputStream {
 
@@ -33,8 +40,10 @@ final class BlockingBody extends InputStream {
     private final BodyDecoder decoder;
     private final Source source;
     private final int waitMillis;
-    private boolean expectContinue;
-    private int brokenStatus;
+    private final ReentrantLock lock; // null without content
+    private volatile boolean reclaimed; // the serving thread holds the lock until the exchange ends
+    private boolean expectContinue; // guarded by lock
+    private int brokenStatus; // guarded by lock
     private byte[] one;
 
     BlockingBody(BodyDecoder decoder, boolean expectContinue, Source source, int waitMillis) {
@@ -42,6 +51,7 @@ final class BlockingBody extends InputStream {
         this.expectContinue = expectContinue;
         this.source = source;
         this.waitMillis = waitMillis;
+        this.lock = decoder.isComplete() ? null : new ReentrantLock();
     }
 
     @Override
@@ -58,6 +68,28 @@ final class BlockingBody extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (lock == null || lock.isHeldByCurrentThread()) {
+            return readLocked(b, off, len);
+        }
+        if (reclaimed) {
+            throw reclaimedError();
+        }
+        lock.lock();
+        try {
+            if (reclaimed) {
+                throw reclaimedError();
+            }
+            return readLocked(b, off, len);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static IOException reclaimedError() {
+        return new IOException("the request body can no longer be read: the handler has returned");
+    }
+
+    private int readLocked(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
             return 0;
         }
@@ -106,15 +138,42 @@ final class BlockingBody extends InputStream {
 
     @Override
     public int available() {
-        return decoder.isComplete() ? 0 : source.buffer().remaining();
+        if (lock == null) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            return decoder.isComplete() ? 0 : source.buffer().remaining();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Returns the status of the client error that broke the body (400, 408, 413), or 0. */
+    /**
+     * The handler has returned (or its stage completed): from now until {@link #release()} only the
+     * serving thread reads the body. Waits for a read in progress on another thread, which a
+     * {@code header_timeout} or the connection's close ends. Serving thread.
+     */
+    void reclaim() {
+        if (lock != null) {
+            reclaimed = true;
+            lock.lock();
+        }
+    }
+
+    /** The exchange is over: lets go of what {@link #reclaim()} took. Serving thread. */
+    void release() {
+        if (lock != null && lock.isHeldByCurrentThread()) {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the status of the client error that broke the body (400, 408, 413), or 0; after {@link #reclaim()}. */
     int brokenStatus() {
         return brokenStatus;
     }
 
-    /** True if the connection can carry another request once the unread body is drained. */
+    /** True if the connection can carry another request once the unread body is drained; after {@link #reclaim()}. */
     boolean reusable() {
         if (brokenStatus != 0) {
             return false;
@@ -127,7 +186,10 @@ final class BlockingBody extends InputStream {
         return !expectContinue;
     }
 
-    /** Reads and drops the rest of the body, up to 64 KiB; false if the connection must close instead. */
+    /**
+     * Reads and drops the rest of the body, up to 64 KiB; false if the connection must close
+     * instead. After {@link #reclaim()}.
+     */
     boolean drain() {
         if (!reusable()) {
             return false;

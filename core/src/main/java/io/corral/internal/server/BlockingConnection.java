@@ -223,68 +223,79 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         } finally {
             lock.unlock();
         }
-        account.preRequest(request);
-
-        Response response = null;
-        Throwable failure = null;
         try {
-            response = poller.handler.handle(request);
-        } catch (Throwable t) {
-            failure = t;
-        }
-        if (aborted()) {
-            return false; // the monitor answered and closes; this thread is abandoned
-        }
-        Thread.interrupted(); // a stray interrupt is not this connection's business
+            account.preRequest(request);
 
-        int clientError = ExchangeRules.clientError(body.brokenStatus(), failure);
-        if (clientError != 0) {
-            // the client broke its request body (cut short, stalled, badly framed, too large)
-            LOG.debug(
-                    "Request {} from {} failed: {} ({})", head.requestLine(), remote, clientError, failure.toString());
-            account.count();
-            boolean sent = sendError(clientError, failure.getMessage());
-            requestStart = 0;
-            account.finish(sent ? clientError : 0, 0);
-            lingerAndClose();
-            return false;
-        }
-        response = ExchangeRules.answer(LOG, head, response, failure);
-        boolean keepAlive = ExchangeRules.keepAlive(
-                head, config, account.count(), closing() || poller.context.stopping(), body.reusable());
-        output.begin(encoder.encode(head, response, keepAlive), encoder);
-        try {
-            if (encoder.framing() != ResponseEncoder.Framing.NONE) {
-                ResponseBodies.write(response, output);
+            Response response = null;
+            Throwable failure = null;
+            try {
+                response = poller.handler.handle(request);
+            } catch (Throwable t) {
+                failure = t;
             }
-            output.finish();
-        } catch (Exception | Error e) {
+            // from here on only this thread reads the body: a reader the application left behind on
+            // another thread must not wait on the socket this thread is about to write to
+            body.reclaim();
             if (aborted()) {
+                return false; // the monitor answered and closes; this thread is abandoned
+            }
+            Thread.interrupted(); // a stray interrupt is not this connection's business
+
+            int clientError = ExchangeRules.clientError(body.brokenStatus(), failure);
+            if (clientError != 0) {
+                // the client broke its request body (cut short, stalled, badly framed, too large)
+                LOG.debug(
+                        "Request {} from {} failed: {} ({})",
+                        head.requestLine(),
+                        remote,
+                        clientError,
+                        failure.toString());
+                account.count();
+                boolean sent = sendError(clientError, failure.getMessage());
+                requestStart = 0;
+                account.finish(sent ? clientError : 0, 0);
+                lingerAndClose();
                 return false;
             }
-            boolean clientGone = e instanceof IOException && output.committed();
-            if (clientGone) {
-                LOG.debug("Client {} went away during {}: {}", remote, head.requestLine(), e.toString());
-            } else {
-                LOG.error("Error writing the response to {}", head.requestLine(), e);
+            response = ExchangeRules.answer(LOG, head, response, failure);
+            boolean keepAlive = ExchangeRules.keepAlive(
+                    head, config, account.count(), closing() || poller.context.stopping(), body.reusable());
+            output.begin(encoder.encode(head, response, keepAlive), encoder);
+            try {
+                if (encoder.framing() != ResponseEncoder.Framing.NONE) {
+                    ResponseBodies.write(response, output);
+                }
+                output.finish();
+            } catch (Exception | Error e) {
+                if (aborted()) {
+                    return false;
+                }
+                boolean clientGone = e instanceof IOException && output.committed();
+                if (clientGone) {
+                    LOG.debug("Client {} went away during {}: {}", remote, head.requestLine(), e.toString());
+                } else {
+                    LOG.error("Error writing the response to {}", head.requestLine(), e);
+                }
+                requestStart = 0;
+                if (!output.committed()) {
+                    account.finish(sendError(500, null) ? 500 : 0, 0);
+                    lingerAndClose();
+                } else {
+                    account.finish(0, output.bodyBytes());
+                    close();
+                }
+                return false;
             }
             requestStart = 0;
-            if (!output.committed()) {
-                account.finish(sendError(500, null) ? 500 : 0, 0);
+            account.finish(response.status(), output.bodyBytes());
+            if (encoder.closeAfter() || !body.drain()) {
                 lingerAndClose();
-            } else {
-                account.finish(0, output.bodyBytes());
-                close();
+                return false;
             }
-            return false;
+            return true;
+        } finally {
+            body.release();
         }
-        requestStart = 0;
-        account.finish(response.status(), output.bodyBytes());
-        if (encoder.closeAfter() || !body.drain()) {
-            lingerAndClose();
-            return false;
-        }
-        return true;
     }
 
     /** The request body's view of this connection. */
