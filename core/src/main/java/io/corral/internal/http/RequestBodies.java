@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,16 +39,25 @@ public final class RequestBodies {
     private RequestBodies() {}
 
     /**
-     * Subscribes {@code subscriber} to {@code body}, read in pieces of at most {@link #CHUNK} bytes.
-     * Reads happen on the thread that calls {@link Flow.Subscription#request} (the first ones after
-     * {@code onSubscribe} returns, if it asked for bytes there), so they may block it: on the
-     * blocking worker models that is the request's own thread or the application's. Signals never
-     * overlap and never recurse: a {@code request} made inside {@code onNext} adds demand that the
-     * running loop serves. An {@link IOException} from the stream (a body cut short, too large, or
-     * stalled: {@link BadMessageException}) ends the subscription with {@code onError}.
+     * Subscribes {@code subscriber} to {@code body}, read in pieces of at most {@link #CHUNK} bytes
+     * on the thread that calls {@link Flow.Subscription#request} (or {@code subscribe}, for what
+     * {@code onSubscribe} asked for), so a read may block it until the client sends.
      */
     public static void publish(InputStream body, Flow.Subscriber<? super ByteBuffer> subscriber) {
-        new Pull(body, Objects.requireNonNull(subscriber, "subscriber")).start();
+        publish(body, subscriber, Runnable::run);
+    }
+
+    /**
+     * Subscribes {@code subscriber} to {@code body}, read in pieces of at most {@link #CHUNK} bytes
+     * by whatever thread {@code readOn} runs the reading loop on: it is handed the loop each time
+     * demand arrives while the loop is not running, by the thread that brought the demand, and runs
+     * it there or hands it to a thread of its choice. Signals never overlap and never recurse: a
+     * {@code request} made inside {@code onNext}, or while the loop runs elsewhere, adds demand that
+     * the running loop serves. An {@link IOException} from the stream (a body cut short, too large,
+     * or stalled: {@link BadMessageException}) ends the subscription with {@code onError}.
+     */
+    public static void publish(InputStream body, Flow.Subscriber<? super ByteBuffer> subscriber, Executor readOn) {
+        new Pull(body, Objects.requireNonNull(subscriber, "subscriber"), readOn).start();
     }
 
     /** Gives {@code subscriber} a subscription that is over already, ended by {@code why}. */
@@ -146,23 +156,25 @@ public final class RequestBodies {
     }
 
     /**
-     * A subscription that reads a stream on the thread that asks for bytes. {@code wip} counts the
-     * calls that want the emitting loop to run: only the thread that raised it from 0 emits, so
-     * signals never overlap, and a {@code request} from inside {@code onNext} only adds demand.
-     * Thread-safe.
+     * A subscription that reads a stream on the thread {@code readOn} picks. {@code wip} counts the
+     * calls that want the emitting loop to run: only the thread that raised it from 0 starts the
+     * loop (through {@code readOn}), so signals never overlap, and a {@code request} from inside
+     * {@code onNext} only adds demand. Thread-safe.
      */
-    private static final class Pull implements Flow.Subscription {
+    private static final class Pull implements Flow.Subscription, Runnable {
         private final InputStream body;
         private final Flow.Subscriber<? super ByteBuffer> subscriber;
+        private final Executor readOn;
         private final AtomicLong demand = new AtomicLong();
         private final AtomicInteger wip = new AtomicInteger(1); // held while onSubscribe runs
         private volatile boolean cancelled;
         private volatile Throwable badDemand;
         private boolean done; // the emitting thread's; handed over through wip
 
-        Pull(InputStream body, Flow.Subscriber<? super ByteBuffer> subscriber) {
+        Pull(InputStream body, Flow.Subscriber<? super ByteBuffer> subscriber, Executor readOn) {
             this.body = body;
             this.subscriber = subscriber;
+            this.readOn = readOn;
         }
 
         void start() {
@@ -172,6 +184,12 @@ public final class RequestBodies {
                 cancelled = true; // rule 2.13: a subscriber that throws is cancelled
                 throw e;
             }
+            readOn.execute(this);
+        }
+
+        /** The reading loop, on the thread {@code readOn} chose; it holds one count of {@code wip}. */
+        @Override
+        public void run() {
             drain(1);
         }
 
@@ -184,7 +202,7 @@ public final class RequestBodies {
                 demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
             }
             if (wip.getAndIncrement() == 0) {
-                drain(1);
+                readOn.execute(this);
             }
         }
 

@@ -9,6 +9,7 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseBodies;
 import io.corral.internal.http.ResponseEncoder;
+import io.corral.spi.Application;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -229,7 +230,9 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
             Response response = null;
             Throwable failure = null;
             try {
-                response = poller.handler.handle(request);
+                response = poller.context.application() instanceof Application.Async async
+                        ? body.handleAsync(async.handler(), request) // reads for its subscriber meanwhile
+                        : poller.handler.handle(request);
             } catch (Throwable t) {
                 failure = t;
             }
