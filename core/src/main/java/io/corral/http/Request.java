@@ -233,9 +233,9 @@ public final class Request {
      * whose stage fails with it has the client answered with that status. On the {@code async}
      * worker the bytes are gathered on the event loop as they arrive and the stage completes there
      * (so dependent stages without an executor run on the loop, and must not block); on {@code
-     * sync} and {@code virtual} the body is read on the calling thread before this returns. This
-     * consumes the body (see {@link #bodyPublisher()}); a second call fails with {@link
-     * IllegalStateException}.
+     * sync} and {@code virtual} the body is read on the request's own thread (called there, this
+     * returns a completed stage). This consumes the body (see {@link #bodyPublisher()}); a second
+     * call fails with {@link IllegalStateException}.
      */
     public CompletionStage<byte[]> bodyBytesAsync() {
         return bodyBytesAsync(RequestBodies.MAX_ARRAY);
@@ -277,9 +277,12 @@ public final class Request {
      *
      * <p>On the {@code async} worker every signal runs on the event loop (whatever thread calls
      * {@code request}), as the bytes arrive: a subscriber must not block there. On {@code sync} and
-     * {@code virtual}, and for a request a test built, the body is read on the thread that calls
-     * {@code request} (a read may block it until the client sends), and the signals run there. A
-     * request made inside {@code onNext} only adds demand, so signals never recurse.
+     * {@code virtual} the body is read, and the signals run, on the request's own thread: in place
+     * when the handler asks from there, and when demand comes from another thread while that thread
+     * waits for an {@link AsyncHandler}'s stage, it is handed to it; demand from another thread
+     * while the handler's own code still runs is read on that other thread. For a request a test
+     * built, the body is read on the thread that calls {@code request}. A request made inside {@code
+     * onNext} only adds demand, so signals never recurse.
      */
     public Flow.Publisher<ByteBuffer> bodyPublisher() {
         return this::subscribeToBody;

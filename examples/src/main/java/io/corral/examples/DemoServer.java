@@ -106,24 +106,21 @@ public final class DemoServer {
                 Thread.sleep(ms);
                 yield Response.ok("slept " + ms + " ms\n");
             }
-            case "echo" -> echo(request);
+            case "echo" -> echo(request, request.bodyBytes());
             default -> Response.text(404, "Not Found\n");
         };
     }
 
-    /** The demo app as non-blocking code: /sleep completes from {@code timer}, holding no thread. */
+    /**
+     * The demo app as non-blocking code: /sleep completes from {@code timer}, holding no thread;
+     * /echo gathers the body as it arrives ({@code bodyBytesAsync}), never blocking the event loop.
+     */
     public static AsyncHandler asyncApp(ScheduledExecutorService timer) {
-        return request -> {
-            try {
-                return switch (route(request)) {
-                    case "hello" -> CompletableFuture.completedFuture(hello());
-                    case "sleep" -> sleepAsync(request, timer);
-                    case "echo" -> CompletableFuture.completedFuture(echo(request));
-                    default -> CompletableFuture.completedFuture(Response.text(404, "Not Found\n"));
-                };
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+        return request -> switch (route(request)) {
+            case "hello" -> CompletableFuture.completedFuture(hello());
+            case "sleep" -> sleepAsync(request, timer);
+            case "echo" -> request.bodyBytesAsync().thenApply(body -> echo(request, body));
+            default -> CompletableFuture.completedFuture(Response.text(404, "Not Found\n"));
         };
     }
 
@@ -156,8 +153,7 @@ public final class DemoServer {
         return Response.of(200).contentType("text/plain").body("Hello, World!");
     }
 
-    private static Response echo(Request request) throws IOException {
-        byte[] body = request.bodyBytes();
+    private static Response echo(Request request, byte[] body) {
         String type = request.header("Content-Type").orElse("application/octet-stream");
         return Response.of(200).contentType(type).body(body);
     }
