@@ -58,8 +58,10 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * (or fails its stage with it) has the client answered with that status. What the handler leaves
  * unread is skipped after the response (at most 64 KiB of it; beyond that the connection closes).
  *
- * <p>A request belongs to the one exchange that is handling it. The body is not thread-safe: one
- * consumer at a time, and only until the response has been sent. Everything else is immutable.
+ * <p>A request belongs to the one exchange that is handling it. The body is not thread-safe: it has
+ * one consumer at a time, any thread, while the handler runs (for an {@link AsyncHandler}, until its
+ * stage completes), and the response's {@link BodyWriter} may read on; after that a read fails
+ * with an {@link IOException} and a subscriber gets {@code onError}. Everything else is immutable.
  * Tests build requests with {@link #builder()}; their bodies support every way above.
  */
 public final class Request {

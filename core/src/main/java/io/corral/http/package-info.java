@@ -95,7 +95,7 @@
  *
  * {@link io.corral.http.Response}, {@link io.corral.http.Headers} and everything in a {@link
  * io.corral.http.Request} but its body are immutable and safe to share. A request's body has one
- * consumer at a time, until the response has been sent; a {@code BodyWriter}'s output stream is
- * confined to the thread that runs the writer.
+ * consumer at a time, while the handler runs (or its stage is pending) and in the response's {@code
+ * BodyWriter}; a {@code BodyWriter}'s output stream is confined to the thread that runs the writer.
  */
 package io.corral.http;

@@ -180,7 +180,7 @@ final class RequestBody extends PublishingBody {
             }
             complete = decoder.isComplete();
             ended = complete || broken != null;
-            if (!ended && MAX_BUFFERED - (end - start) < MIN_ROOM) {
+            if (!ended && !roomFor(MIN_ROOM)) {
                 paused = true;
             }
             if ((received != before || ended) && readable != null) {
@@ -191,6 +191,15 @@ final class RequestBody extends PublishingBody {
         }
         deliver();
         return received != before || ended;
+    }
+
+    /**
+     * Returns true if the buffer has {@code room} bytes free, or room for the whole rest of a body
+     * with a length. Lock held.
+     */
+    private boolean roomFor(int room) {
+        int free = MAX_BUFFERED - (end - start);
+        return free >= room || (contentLength > 0 && contentLength - received <= free);
     }
 
     /**
@@ -383,7 +392,7 @@ final class RequestBody extends PublishingBody {
         lock.lock();
         try {
             resumeAsked = false;
-            if (paused && MAX_BUFFERED - (end - start) >= RESUME_ROOM) {
+            if (paused && roomFor(RESUME_ROOM)) {
                 paused = false;
             }
         } finally {
@@ -446,7 +455,7 @@ final class RequestBody extends PublishingBody {
                         end = 0;
                     }
                     readerWaiting = false;
-                    if (paused && !resumeAsked && MAX_BUFFERED - (end - start) >= RESUME_ROOM) {
+                    if (paused && !resumeAsked && roomFor(RESUME_ROOM)) {
                         resumeAsked = true;
                         resumeLoop = true;
                     }
