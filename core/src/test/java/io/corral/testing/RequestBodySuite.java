@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -488,8 +489,46 @@ public abstract class RequestBodySuite {
         }
     }
 
+    @Test
+    void endsASubscriptionThatOutlivesItsExchangeWithOnError() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        AtomicReference<Flow.Subscription> kept = new AtomicReference<>();
+        AsyncHandler early = request -> {
+            request.bodyPublisher().subscribe(new Recorder(seen, 1) {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    kept.set(s);
+                    super.onSubscribe(s);
+                }
+            });
+            return CompletableFuture.completedFuture(Response.ok("early")); // without waiting for the body
+        };
+        Arbiter a =
+                Arbiter.builder().config(settings().build()).asyncHandler(early).start();
+        started.add(a);
+        try (RawClient c = RawClient.connect(a.port())) {
+            c.send("POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n");
+            Future<?> sent = sendInBackground(c, new byte[200_000]);
+            assertEquals("early", c.read().text());
+            sent.get();
+            Await.until("the handler subscribed", () -> kept.get() != null);
+            kept.get().request(1); // from this thread, after the exchange: never a read of a socket it left
+            Await.until(
+                    "the subscription ends with onError", () -> seen.stream().anyMatch(x -> x.startsWith("onError")));
+            assertEquals("onError IOException", seen.get(seen.size() - 1), seen.toString());
+        }
+    }
+
     /** Records the signals it gets, asking for {@code demand} at once (nothing if it is negative). */
-    private record Recorder(List<String> seen, long demand) implements Flow.Subscriber<ByteBuffer> {
+    private static class Recorder implements Flow.Subscriber<ByteBuffer> {
+        private final List<String> seen;
+        private final long demand;
+
+        Recorder(List<String> seen, long demand) {
+            this.seen = seen;
+            this.demand = demand;
+        }
+
         @Override
         public void onSubscribe(Flow.Subscription s) {
             if (demand >= 0) {
