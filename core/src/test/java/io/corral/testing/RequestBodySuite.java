@@ -434,7 +434,7 @@ public abstract class RequestBodySuite {
             assertEquals(413, r.status(), r.text());
             assertTrue(r.closes());
             stop.set(true);
-            c.close();
+            c.socket().close(); // ends the writer
             endless.get();
         }
         assertEquals("Hello", Probes.helloText(a), "the worker still serves");
