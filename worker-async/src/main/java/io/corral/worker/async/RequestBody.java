@@ -464,6 +464,9 @@ final class RequestBody extends PublishingBody {
                 } else if (complete) {
                     result = -1;
                 } else if (Thread.currentThread() == loop.thread) {
+                    if (tellLoop) {
+                        started = false; // not asked for after all: no 100 Continue for a body nobody reads
+                    }
                     throw new IllegalStateException("reading the request body here would block the event loop: an "
                             + "AsyncHandler consumes it with Request.bodyBytesAsync() or bodyPublisher()");
                 } else if (!readerWaiting || tellLoop) {
