@@ -63,6 +63,9 @@ final class Connection extends TimerWheel.Timer {
     private RequestParser parser; // only while a head is arriving
     private ByteBuffer leftover; // bytes after the current request, parsed once it is answered
     private Exchange exchange;
+    /** The request body in flight, for an abort from another thread to fail its readers; loop writes. */
+    private volatile RequestBody body;
+
     private Outbound pending; // what the socket has not taken yet
 
     Connection(EventLoop loop, SocketChannel channel, boolean counted) {
@@ -346,6 +349,7 @@ final class Connection extends TimerWheel.Timer {
      */
     void exchangeDone(boolean close) {
         exchange = null;
+        forgetBody();
         if (state == CLOSED) {
             return;
         }
@@ -377,6 +381,7 @@ final class Connection extends TimerWheel.Timer {
             return;
         }
         exchange = null;
+        forgetBody();
         parser = null;
         leftover = null;
         state = CLOSING;
@@ -397,6 +402,7 @@ final class Connection extends TimerWheel.Timer {
             return;
         }
         exchange = null;
+        forgetBody();
         leftover = null;
         if (state != CLOSING) {
             state = CLOSING;
@@ -437,6 +443,7 @@ final class Connection extends TimerWheel.Timer {
         loop.timers.cancel(this);
         Exchange lost = exchange;
         exchange = null;
+        forgetBody();
         parser = null;
         leftover = null;
         pending = null;
@@ -451,12 +458,30 @@ final class Connection extends TimerWheel.Timer {
         loop.connectionClosed(this);
     }
 
-    /** Closes the socket from any thread, when the worker is aborted; the loop may be stuck. */
+    /** The exchange in flight streams {@code b}: an abort must reach its readers. */
+    void streaming(RequestBody b) {
+        body = b;
+    }
+
+    private void forgetBody() {
+        if (body != null) {
+            body = null; // an idle connection holds no body buffer
+        }
+    }
+
+    /**
+     * Closes the socket from any thread, when the worker is aborted; the loop may be stuck. A
+     * thread reading the request body in flight fails rather than wait for a loop that is gone.
+     */
     void abortFromAnyThread() {
         try {
             channel.close();
         } catch (IOException e) {
             // closed anyway
+        }
+        RequestBody b = body;
+        if (b != null) {
+            b.aborted();
         }
         loop.release(this);
     }

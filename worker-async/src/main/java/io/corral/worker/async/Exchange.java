@@ -82,6 +82,7 @@ final class Exchange {
     void begin(ByteBuffer in) {
         if (head.hasBody()) {
             body = new RequestBody(this, loop, head, loop.limits);
+            conn.streaming(body);
             body.feed(in);
         }
         dispatch();

@@ -287,6 +287,24 @@ final class RequestBody extends PublishingBody {
         deliver();
     }
 
+    /**
+     * The worker was aborted: a reader still waiting fails at once. Any thread (the loop may be
+     * stuck); a subscriber, whose signals belong to the loop, hears nothing more.
+     */
+    void aborted() {
+        lock.lock();
+        try {
+            if (closed == null) {
+                closed = new IOException("the worker was aborted");
+            }
+            if (readable != null) {
+                readable.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Returns the status of the client error that broke the body (400, 408, 413, 431), or 0. Loop. */
     int brokenStatus() {
         lock.lock();

@@ -1,6 +1,7 @@
 package io.corral.worker.async;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corral.Arbiter;
@@ -14,12 +15,14 @@ import io.corral.testing.RawResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -235,6 +238,34 @@ class StreamingBodyTest {
         }
         try (RawClient c = RawClient.connect(a.port())) {
             assertEquals(200, c.get("/hello").read().status(), "no body: nothing to wait for, and the worker serves");
+        }
+    }
+
+    @Test
+    void aReaderOnAnApplicationThreadFailsWhenTheWorkerIsAborted() throws Exception {
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        CompletableFuture<Throwable> readerEnded = new CompletableFuture<>();
+        AsyncHandler app = request -> CompletableFuture.supplyAsync(
+                () -> {
+                    reader.set(Thread.currentThread());
+                    try {
+                        request.body().readAllBytes();
+                        readerEnded.complete(null);
+                    } catch (Throwable t) {
+                        readerEnded.complete(t);
+                    }
+                    return Response.ok("read");
+                },
+                clients);
+        Arbiter a = servers.startAsync(Servers.settings(), app, Hooks.NONE);
+        try (RawClient c = RawClient.connect(a.port())) {
+            c.send("POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+            Await.until(
+                    "the application's thread waits for the rest of the body",
+                    () -> reader.get() != null && reader.get().getState() == Thread.State.WAITING);
+            a.shutdown(Duration.ofMillis(100)); // the grace runs out: the worker is aborted
+            Throwable t = readerEnded.get(30, TimeUnit.SECONDS);
+            assertInstanceOf(IOException.class, t, "the reader fails instead of waiting for a loop that is gone");
         }
     }
 }
