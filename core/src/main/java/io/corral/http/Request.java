@@ -1,9 +1,12 @@
 package io.corral.http;
 
+import io.corral.internal.http.PublishingBody;
+import io.corral.internal.http.RequestBodies;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,16 +16,23 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One HTTP request as a handler sees it: the request line, the headers, where it came from (the
  * client, the raw peer, the scheme and host it was sent to) and a body that is read lazily.
  *
  * <pre>{@code
- * Response handle(Request req) throws IOException {
- *     String name = req.queryParam("name").orElse("world");   // GET /hello?name=Ann
- *     byte[] body = req.bodyBytes();                           // POST bodies, up to limit_request_body
+ * Response handle(Request req) throws IOException {                  // a blocking Handler
+ *     String name = req.queryParam("name").orElse("world");           // GET /hello?name=Ann
+ *     byte[] body = req.bodyBytes();                                   // up to limit_request_body
  *     return Response.ok("Hello, " + name);
+ * }
+ *
+ * CompletionStage<Response> handle(Request req) {                     // an AsyncHandler
+ *     return req.bodyBytesAsync().thenApply(body -> Response.ok(body)); // never blocks a thread
  * }
  * }</pre>
  *
@@ -34,11 +44,38 @@ import java.util.OptionalLong;
  * #host()} come from the same trusted headers, else from the connection and the {@code Host}
  * header; {@link #secure()} says whether this connection itself is encrypted.
  *
- * <p>A request belongs to the one exchange that is handling it; the body stream is not
- * thread-safe and may be read once. Everything else is immutable. Tests build requests with {@link
- * #builder()}.
+ * <h2>The body</h2>
+ *
+ * The body arrives as the handler consumes it; the server never holds more than a small buffer of
+ * it (64 KiB on {@code async}) unless the handler asks for it whole. It is consumed once, in one
+ * of two ways:
+ *
+ * <ul>
+ *   <li>as a blocking stream: {@link #body()}, or whole with {@link #bodyBytes()}, {@link
+ *       #bodyString()}; for a {@link Handler}, or for an {@link AsyncHandler} that reads on a
+ *       thread of its own;
+ *   <li>without blocking: whole with {@link #bodyBytesAsync()}, or piece by piece with {@link
+ *       #bodyPublisher()}, which delivers only as many pieces as the subscriber asks for; for an
+ *       {@link AsyncHandler}, which on the {@code async} worker must never block its event loop.
+ * </ul>
+ *
+ * <p>A client that sent {@code Expect: 100-continue} gets {@code 100 Continue} when the body is
+ * first asked for, in either way. A body cut short by the client fails the read with a {@link
+ * BadMessageException} (400), one that stalls for longer than {@code header_timeout} (408), one
+ * larger than {@code limit_request_body} (413), and a handler that lets the exception propagate
+ * (or fails its stage with it) has the client answered with that status. What the handler leaves
+ * unread is skipped after the response (at most 64 KiB of it; beyond that the connection closes).
+ *
+ * <p>A request belongs to the one exchange that is handling it. The body is not thread-safe: it has
+ * one consumer at a time, any thread, while the handler runs (for an {@link AsyncHandler}, until its
+ * stage completes), and the response's {@link BodyWriter} may read on; after that a read fails
+ * with an {@link IOException} and a subscriber gets {@code onError}. Everything else is immutable.
+ * Tests build requests with {@link #builder()}; their bodies support every way above.
  */
 public final class Request {
+
+    private static final AtomicIntegerFieldUpdater<Request> BODY_SUBSCRIBED =
+            AtomicIntegerFieldUpdater.newUpdater(Request.class, "bodySubscribed");
 
     private final String method;
     private final String target;
@@ -54,6 +91,8 @@ public final class Request {
     private final ProxyHeader proxyHeader;
     private final InputStream body;
     private final long contentLength;
+
+    private volatile int bodySubscribed; // 1 once bodyPublisher() has had its one subscriber
 
     private String path; // decoded lazily; racy but idempotent
     private Map<String, List<String>> queryParams; // decoded lazily; racy but idempotent
@@ -198,27 +237,35 @@ public final class Request {
     }
 
     /**
-     * Returns the body as a stream: on the {@code sync} and {@code virtual} workers it is read from
-     * the connection as the handler reads it, on {@code async} it was read whole before the handler
-     * ran. A request without a body gives an empty stream. A malformed or oversized body makes
-     * reads throw {@link BadMessageException}. What the handler leaves unread is skipped before the
-     * next request (or the connection closes after the response if that would cost too much).
+     * Returns the body as a blocking stream, read from the connection as the handler reads it
+     * (through a bounded buffer that the event loop fills, on {@code async}). A request without a
+     * body gives an empty stream. A body that the client cuts short, that stalls past {@code
+     * header_timeout}, that is malformed or larger than {@code limit_request_body} makes reads throw
+     * {@link BadMessageException}. What the handler leaves unread is skipped before the next request
+     * (or the connection closes after the response if that would cost too much).
+     *
+     * <p>On the {@code async} worker an {@link AsyncHandler} runs on the event loop, which must not
+     * wait: there a read that would have to wait for the network throws {@link
+     * IllegalStateException}; use {@link #bodyBytesAsync()} or {@link #bodyPublisher()}, or read on
+     * a thread of your own.
      */
     public InputStream body() {
         return body;
     }
 
     /**
-     * Reads the whole body into memory; it is bounded by the server's {@code limit_request_body}.
+     * Reads the whole body into memory, blocking; it is bounded by the server's {@code
+     * limit_request_body}.
      *
-     * @throws BadMessageException with 413 if the body is larger than that limit
+     * @throws BadMessageException with 413 if the body is larger than that limit, or with 400 or
+     *     408 if the client cut it short or let it stall
      */
     public byte[] bodyBytes() throws IOException {
         return body.readAllBytes();
     }
 
     /**
-     * Reads the whole body into memory, refusing one larger than {@code maxBytes}.
+     * Reads the whole body into memory, blocking, refusing one larger than {@code maxBytes}.
      *
      * @throws BadMessageException with 413 if the body has more than {@code maxBytes} bytes
      */
@@ -233,6 +280,88 @@ public final class Request {
             out.write(buf, 0, n);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Gathers the whole body into memory without blocking the calling thread, and returns a stage
+     * that completes with it; bounded by the server's {@code limit_request_body}. For an {@link
+     * AsyncHandler}:
+     *
+     * <pre>{@code
+     * AsyncHandler echo = req -> req.bodyBytesAsync().thenApply(bytes -> Response.ok(bytes));
+     * }</pre>
+     *
+     * <p>The stage fails with a {@link BadMessageException} if the body is larger than the limit
+     * (413), cut short (400), stalled past {@code header_timeout} (408) or malformed (400); a handler
+     * whose stage fails with it has the client answered with that status. On the {@code async}
+     * worker the bytes are gathered on the event loop as they arrive and the stage completes there
+     * (so dependent stages without an executor run on the loop, and must not block); on {@code
+     * sync} and {@code virtual} the body is read on the request's own thread (called there, this
+     * returns a completed stage). This consumes the body (see {@link #bodyPublisher()}); a second
+     * call fails with {@link IllegalStateException}.
+     */
+    public CompletionStage<byte[]> bodyBytesAsync() {
+        return bodyBytesAsync(RequestBodies.MAX_ARRAY);
+    }
+
+    /**
+     * Gathers the whole body into memory without blocking, as {@link #bodyBytesAsync()} does, but
+     * fails the stage with a {@link BadMessageException} (413) as soon as more than {@code maxBytes}
+     * bytes arrive; nothing more is read then.
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is negative
+     */
+    public CompletionStage<byte[]> bodyBytesAsync(int maxBytes) {
+        RequestBodies.Collector collector = RequestBodies.collector(maxBytes, contentLength);
+        subscribeToBody(collector);
+        return collector.result();
+    }
+
+    /**
+     * Returns the body as a {@link java.util.concurrent.Flow.Publisher} of byte buffers, for an
+     * {@link AsyncHandler} that consumes it piece by piece without blocking and without holding it
+     * whole. It follows the rules {@link java.util.concurrent.Flow} documents (Reactive Streams):
+     *
+     * <ul>
+     *   <li>one subscriber: the body is consumed once, so a second subscriber (or a call of {@link
+     *       #bodyBytesAsync()} after a subscription) is refused with {@code onError(}{@link
+     *       IllegalStateException}{@code )};
+     *   <li>demand: {@code onNext} is called at most as many times as {@link
+     *       java.util.concurrent.Flow.Subscription#request} asked for; while the subscriber asks for
+     *       nothing the server stops reading the connection once its buffer is full, so the client
+     *       is held back rather than the body piling up in memory (back-pressure);
+     *   <li>signals never overlap, each buffer belongs to the subscriber, and the body ends with
+     *       {@code onComplete}, or with {@code onError}: a {@link BadMessageException} for a body cut
+     *       short (400), stalled past {@code header_timeout} (408), malformed (400) or larger than
+     *       {@code limit_request_body} (413), an {@link IOException} if the connection closes or the
+     *       response is sent first, an {@link IllegalArgumentException} for {@code request(n)} with
+     *       {@code n <= 0}.
+     * </ul>
+     *
+     * <p>On the {@code async} worker every signal runs on the event loop (whatever thread calls
+     * {@code request}), as the bytes arrive: a subscriber must not block there. On {@code sync} and
+     * {@code virtual} the body is read, and the signals run, on the request's own thread: in place
+     * when the handler asks from there, and when demand comes from another thread while that thread
+     * waits for an {@link AsyncHandler}'s stage, it is handed to it; demand from another thread
+     * while the handler's own code still runs is read on that other thread. For a request a test
+     * built, the body is read on the thread that calls {@code request}. A request made inside {@code
+     * onNext} only adds demand, so signals never recurse.
+     */
+    public Flow.Publisher<ByteBuffer> bodyPublisher() {
+        return this::subscribeToBody;
+    }
+
+    private void subscribeToBody(Flow.Subscriber<? super ByteBuffer> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
+        if (!BODY_SUBSCRIBED.compareAndSet(this, 0, 1)) {
+            RequestBodies.refuse(
+                    subscriber,
+                    new IllegalStateException("the request body has had its subscriber already: it can be read once"));
+        } else if (body instanceof PublishingBody publishing) {
+            publishing.subscribe(subscriber);
+        } else {
+            RequestBodies.publish(body, subscriber);
+        }
     }
 
     /** Reads the whole body as UTF-8 text; bounded as {@link #bodyBytes()} is. */

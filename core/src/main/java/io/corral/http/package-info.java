@@ -60,14 +60,19 @@
  *
  * <h2>Streaming bodies</h2>
  *
- * A request body is an {@link java.io.InputStream} ({@link io.corral.http.Request#body()}) that
- * may be read once; {@link io.corral.http.Request#bodyBytes()} reads it whole, bounded by {@code
- * limit_request_body}. Under {@code sync} and {@code virtual} it is read from the connection as the
- * handler reads it, and a client that sent {@code Expect: 100-continue} gets {@code 100 Continue}
- * when the handler first reads; under {@code async} the worker reads it whole before the handler
- * runs. What the handler leaves unread is skipped before the next request on the connection, or,
- * if that would mean reading much more (or asking a client that waits for {@code 100 Continue}
- * for its body), the connection closes after the response.
+ * A request body streams: the handler runs as soon as the head has arrived, and the body is read
+ * from the connection as the handler consumes it, on every model (on {@code async} the event loop
+ * fills a buffer of at most 64 KiB and stops reading the socket while it is full). It is consumed
+ * once, either as a blocking {@link java.io.InputStream} ({@link io.corral.http.Request#body()},
+ * or whole with {@link io.corral.http.Request#bodyBytes()}), or without blocking, for an {@link
+ * io.corral.http.AsyncHandler}: whole with {@link io.corral.http.Request#bodyBytesAsync()} or as a
+ * {@link java.util.concurrent.Flow.Publisher} with back-pressure ({@link
+ * io.corral.http.Request#bodyPublisher()}). Whole, it is bounded by {@code limit_request_body}. A
+ * client that sent {@code Expect: 100-continue} gets {@code 100 Continue} when the body is first
+ * asked for. Each wait for body bytes is bounded by {@code header_timeout}. What the handler
+ * leaves unread is skipped before the next request on the connection, or, if that would mean
+ * reading much more (or asking a client that waits for {@code 100 Continue} for its body), the
+ * connection closes after the response.
  *
  * <p>A response body given as bytes or text goes out with a {@code Content-Length}. A {@link
  * io.corral.http.BodyWriter} streams one of unknown length: chunked on HTTP/1.1, or delimited by
@@ -89,8 +94,8 @@
  * <h2>Threads</h2>
  *
  * {@link io.corral.http.Response}, {@link io.corral.http.Headers} and everything in a {@link
- * io.corral.http.Request} but its body stream are immutable and safe to share. A request's body
- * stream and a {@code BodyWriter}'s output stream are confined to the thread handling that
- * exchange.
+ * io.corral.http.Request} but its body are immutable and safe to share. A request's body has one
+ * consumer at a time, while the handler runs (or its stage is pending) and in the response's {@code
+ * BodyWriter}; a {@code BodyWriter}'s output stream is confined to the thread that runs the writer.
  */
 package io.corral.http;

@@ -1,12 +1,18 @@
 package io.corral.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import org.junit.jupiter.api.Test;
 
 class RequestTest {
@@ -46,5 +52,52 @@ class RequestTest {
         BadMessageException e = assertThrows(BadMessageException.class, () -> r.bodyBytes(10));
         assertEquals(413, e.status());
         assertEquals("hi", Request.builder().body("hi").build().bodyString());
+    }
+
+    @Test
+    void consumesABuiltBodyWithoutBlockingAsWell() throws Exception {
+        assertArrayEquals(
+                "hello".getBytes(StandardCharsets.UTF_8),
+                Request.builder()
+                        .body("hello")
+                        .build()
+                        .bodyBytesAsync()
+                        .toCompletableFuture()
+                        .get());
+        Request r = Request.builder().body("hello").build();
+        List<String> signals = new ArrayList<>();
+        Flow.Subscriber<ByteBuffer> recorder = new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(ByteBuffer item) {
+                signals.add("next " + StandardCharsets.UTF_8.decode(item));
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                signals.add("error " + failure.getClass().getSimpleName());
+            }
+
+            @Override
+            public void onComplete() {
+                signals.add("complete");
+            }
+        };
+        r.bodyPublisher().subscribe(recorder);
+        r.bodyPublisher().subscribe(recorder);
+        assertEquals(List.of("next hello", "complete", "error IllegalStateException"), signals, "read once");
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
+                () -> Request.builder()
+                        .body("0123456789")
+                        .build()
+                        .bodyBytesAsync(5)
+                        .toCompletableFuture()
+                        .get());
+        assertEquals(413, ((BadMessageException) e.getCause()).status());
     }
 }

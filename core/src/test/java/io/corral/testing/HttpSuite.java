@@ -101,15 +101,6 @@ public abstract class HttpSuite {
     }
 
     /**
-     * True for a model that reads each request body before its handler runs (async): it then sends
-     * {@code 100 Continue} to every client that holds a body back, whether the handler reads it or
-     * not, and the connection stays usable.
-     */
-    protected boolean readsBodiesBeforeTheHandler() {
-        return false;
-    }
-
-    /**
      * True if a request aborted past {@code timeout} is reported with the stack of a thread stuck in
      * the handler; false when the suite's handler runs as a stage that has no thread of its own.
      */
@@ -320,14 +311,6 @@ public abstract class HttpSuite {
         try (RawClient c = RawClient.connect(a.port())) {
             c.send("POST /ignore-body HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
             RawResponse r = c.read();
-            if (readsBodiesBeforeTheHandler()) {
-                assertEquals(100, r.status(), "the body is read before the handler, so it is asked for");
-                r = c.send("ping").read();
-                assertEquals(200, r.status());
-                assertFalse(r.closes(), "the body was read: the connection stays usable");
-                assertEquals("Hello, World!", c.get("/hello").read().text());
-                return;
-            }
             assertEquals(200, r.status(), "a final response, no 100 Continue");
             assertTrue(r.closes(), "the unread body makes the connection unusable");
         }
@@ -825,9 +808,7 @@ public abstract class HttpSuite {
         Arbiter a = start(
                 // 1 s, not less: the same timeout judges the event loop's heartbeat, and a loaded
                 // two-core machine can stall a loop for half a second
-                b -> b.timeout(Duration.ofSeconds(1))
-                        .threads(stuckRequests + 2)
-                        .offloadThreads(stuckRequests + 2),
+                b -> b.timeout(Duration.ofSeconds(1)).threads(stuckRequests + 2).offloadThreads(stuckRequests + 2),
                 app,
                 hooks);
         int firstId = a.stats().workers().get(0).id();

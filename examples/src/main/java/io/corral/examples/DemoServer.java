@@ -112,26 +112,23 @@ public final class DemoServer {
                 Thread.sleep(ms);
                 yield Response.ok("slept " + ms + " ms\n");
             }
-            case "echo" -> echo(request);
+            case "echo" -> echo(request, request.bodyBytes());
             case "whoami" -> whoami(request);
             default -> Response.text(404, "Not Found\n");
         };
     }
 
-    /** The demo app as non-blocking code: /sleep completes from {@code timer}, holding no thread. */
+    /**
+     * The demo app as non-blocking code: /sleep completes from {@code timer}, holding no thread;
+     * /echo gathers the body as it arrives ({@code bodyBytesAsync}), never blocking the event loop.
+     */
     public static AsyncHandler asyncApp(ScheduledExecutorService timer) {
-        return request -> {
-            try {
-                return switch (route(request)) {
-                    case "hello" -> CompletableFuture.completedFuture(hello());
-                    case "sleep" -> sleepAsync(request, timer);
-                    case "echo" -> CompletableFuture.completedFuture(echo(request));
-                    case "whoami" -> CompletableFuture.completedFuture(whoami(request));
-                    default -> CompletableFuture.completedFuture(Response.text(404, "Not Found\n"));
-                };
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+        return request -> switch (route(request)) {
+            case "hello" -> CompletableFuture.completedFuture(hello());
+            case "sleep" -> sleepAsync(request, timer);
+            case "echo" -> request.bodyBytesAsync().thenApply(body -> echo(request, body));
+            case "whoami" -> CompletableFuture.completedFuture(whoami(request));
+            default -> CompletableFuture.completedFuture(Response.text(404, "Not Found\n"));
         };
     }
 
@@ -195,8 +192,7 @@ public final class DemoServer {
         return sb.append('"').toString();
     }
 
-    private static Response echo(Request request) throws IOException {
-        byte[] body = request.bodyBytes();
+    private static Response echo(Request request, byte[] body) {
         String type = request.header("Content-Type").orElse("application/octet-stream");
         return Response.of(200).contentType(type).body(body);
     }

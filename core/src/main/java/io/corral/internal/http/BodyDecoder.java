@@ -29,7 +29,8 @@ import java.util.Objects;
  *       at most {@value #MAX_SIZE_LINE} bytes. Breaches are 400.
  *   <li>each chunk's data is followed by CRLF or a bare LF, else 400.
  *   <li>the last chunk (size 0) is followed by trailer fields, checked like header fields (431
- *       past {@link Limits#fields()} fields or a line past {@link Limits#fieldSize()}; 400 for a
+ *       past {@link Limits#fields()} fields, a line past {@link Limits#fieldSize()}, or, with
+ *       their line ends, more than {@link Limits#head()} bytes together, as a head; 400 for a
  *       trailer that would change framing, routing or authentication: Content-Length,
  *       Transfer-Encoding, Host, Trailer, TE, Authorization), and an empty line.
  *   <li>413 as soon as the chunk sizes announced add up to more than {@link Limits#body()}.
@@ -75,6 +76,7 @@ public final class BodyDecoder {
     private FieldLine fieldLine;
     private Headers.Builder trailerFields;
     private int trailerCount;
+    private long trailerBytes;
     private Headers trailers = Headers.empty();
 
     private BodyDecoder(Limits limits, State state, long remaining) {
@@ -324,6 +326,10 @@ public final class BodyDecoder {
         if (++trailerCount > limits.fields()) {
             throw new BadMessageException(
                     431, "more than " + limits.fields() + " trailer fields", Setting.LIMIT_REQUEST_FIELDS);
+        }
+        trailerBytes += end - start + 2;
+        if (limits.head() > 0 && trailerBytes > limits.head()) {
+            throw new BadMessageException(431, "the trailers are larger than " + limits.head() + " bytes");
         }
         fieldLine.parse(a, start, end);
         String name = fieldLine.name();

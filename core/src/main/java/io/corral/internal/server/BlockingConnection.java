@@ -9,6 +9,7 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseBodies;
 import io.corral.internal.http.ResponseEncoder;
+import io.corral.spi.Application;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -262,75 +263,88 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         } finally {
             lock.unlock();
         }
-        account.preRequest(request);
-
-        Response response = null;
-        Throwable failure = null;
         try {
-            response = poller.handler.handle(request);
-        } catch (Throwable t) {
-            failure = t;
-        }
-        if (aborted()) {
-            return false; // the monitor answered and closes; this thread is abandoned
-        }
-        Thread.interrupted(); // a stray interrupt is not this connection's business
+            account.preRequest(request);
 
-        int clientError = ExchangeRules.clientError(body.brokenStatus(), failure);
-        if (clientError != 0) {
-            // the client broke its request body (cut short, stalled, badly framed, too large)
-            LOG.debug(
-                    "Request {} from {} failed: {} ({})", head.requestLine(), remote, clientError, failure.toString());
-            origin.rejected(clientError, failure);
-            account.count();
-            boolean sent = sendError(clientError, failure.getMessage());
-            requestStart = 0;
-            account.finish(sent ? clientError : 0, 0);
-            lingerAndClose();
-            return false;
-        }
-        response = account.answer(response, failure);
-        boolean keepAlive = ExchangeRules.keepAlive(
-                head, config, account.count(), closing() || poller.context.stopping(), body.reusable());
-        output.begin(encoder.encode(head, response, keepAlive), encoder);
-        try {
-            if (encoder.framing() != ResponseEncoder.Framing.NONE) {
-                ResponseBodies.write(response, output);
+            Response response = null;
+            Throwable failure = null;
+            try {
+                response = poller.context.application() instanceof Application.Async async
+                        ? body.handleAsync(async.handler(), request) // reads for its subscriber meanwhile
+                        : poller.handler.handle(request);
+            } catch (Throwable t) {
+                failure = t;
             }
-            output.finish();
-        } catch (Exception | Error e) {
+            // from here on only this thread reads the body: a reader the application left behind on
+            // another thread must not wait on the socket this thread is about to write to
+            body.reclaim();
             if (aborted()) {
+                return false; // the monitor answered and closes; this thread is abandoned
+            }
+            Thread.interrupted(); // a stray interrupt is not this connection's business
+
+            int clientError = ExchangeRules.clientError(body.brokenStatus(), failure);
+            if (clientError != 0) {
+                // the client broke its request body (cut short, stalled, badly framed, too large)
+                LOG.debug(
+                        "Request {} from {} failed: {} ({})",
+                        head.requestLine(),
+                        remote,
+                        clientError,
+                        failure.toString());
+                origin.rejected(clientError, failure);
+                account.count();
+                boolean sent = sendError(clientError, failure.getMessage());
+                requestStart = 0;
+                account.finish(sent ? clientError : 0, 0);
+                lingerAndClose();
                 return false;
             }
-            boolean clientGone = e instanceof IOException && output.committed();
-            if (clientGone) {
-                LOG.debug("Client {} went away during {}: {}", remote, head.requestLine(), e.toString());
-            } else {
-                LOG.error("Error writing the response to {}", head.requestLine(), e);
+            response = account.answer(response, failure);
+            boolean keepAlive = ExchangeRules.keepAlive(
+                    head, config, account.count(), closing() || poller.context.stopping(), body.reusable());
+            output.begin(encoder.encode(head, response, keepAlive), encoder);
+            try {
+                if (encoder.framing() != ResponseEncoder.Framing.NONE) {
+                    ResponseBodies.write(response, output);
+                }
+                output.finish();
+            } catch (Exception | Error e) {
+                if (aborted()) {
+                    return false;
+                }
+                boolean clientGone = e instanceof IOException && output.committed();
+                if (clientGone) {
+                    LOG.debug("Client {} went away during {}: {}", remote, head.requestLine(), e.toString());
+                } else {
+                    LOG.error("Error writing the response to {}", head.requestLine(), e);
+                }
+                requestStart = 0;
+                if (!output.committed()) {
+                    account.finish(sendError(500, null) ? 500 : 0, 0);
+                    lingerAndClose();
+                } else {
+                    account.finish(0, output.bodyBytes());
+                    close();
+                }
+                return false;
             }
             requestStart = 0;
-            if (!output.committed()) {
-                account.finish(sendError(500, null) ? 500 : 0, 0);
+            account.finish(response.status(), output.bodyBytes());
+            if (encoder.closeAfter() || !body.drain()) {
                 lingerAndClose();
-            } else {
-                account.finish(0, output.bodyBytes());
-                close();
+                return false;
             }
-            return false;
-        }
-        requestStart = 0;
-        account.finish(response.status(), output.bodyBytes());
-        if (encoder.closeAfter() || !body.drain()) {
-            lingerAndClose();
-            return false;
-        }
-        lock.lock();
-        try {
-            committed = false; // so that an error in the next head is answered
+            lock.lock();
+            try {
+                committed = false; // so that an error in the next head is answered
+            } finally {
+                lock.unlock();
+            }
+            return true;
         } finally {
-            lock.unlock();
+            body.release();
         }
-        return true;
     }
 
     /** The request body's view of this connection. */

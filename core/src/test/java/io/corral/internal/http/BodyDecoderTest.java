@@ -142,4 +142,18 @@ class BodyDecoderTest {
         assertEquals(-1, d.read(bytes("\r\n"), dst, 0, 4));
         assertEquals(Arrays.asList("1"), d.trailers().all("x"));
     }
+
+    @Test
+    void boundsTheTrailersTogetherAsAHeadIsBounded() throws Exception {
+        Limits limits = new Limits(4094, 100, 8190, 1000, 0);
+        String line = "X-T: " + "t".repeat(93) + "\r\n"; // 100 bytes with its line end
+        BodyDecoder within = BodyDecoder.forHead(head(-1, true), limits);
+        assertEquals(-1, within.read(bytes("0\r\n" + line.repeat(10) + "\r\n"), new byte[1], 0, 1));
+        assertEquals(10, within.trailers().all("x-t").size());
+        BodyDecoder past = BodyDecoder.forHead(head(-1, true), limits);
+        BadMessageException e = assertThrows(
+                BadMessageException.class,
+                () -> past.read(bytes("0\r\n" + line.repeat(11) + "\r\n"), new byte[1], 0, 1));
+        assertEquals(431, e.status());
+    }
 }

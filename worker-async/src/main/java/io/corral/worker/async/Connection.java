@@ -6,7 +6,6 @@ import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.net.ProxyProtocolException;
 import io.corral.internal.server.ConnectionOrigin;
-import io.corral.internal.server.ExchangeRules;
 import io.corral.internal.server.Lingering;
 import io.corral.internal.server.TimerWheel;
 import io.corral.metrics.Rejection;
@@ -21,14 +20,17 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection on an event loop: reads request heads and bodies through the shared codec,
- * runs one {@link Exchange} at a time, writes without blocking, and closes, lingering after a
- * final response so that the client gets it.
+ * One client connection on an event loop: reads request heads through the shared codec, runs one
+ * {@link Exchange} at a time, streams its request body to it, writes without blocking, and closes,
+ * lingering after a final response so that the client gets it.
  *
  * <p>Lean while idle: no buffers of its own (reads land in the loop's buffer), no parser until the
- * next head's first byte, no exchange between requests. While an exchange runs it stops reading,
- * so pipelined requests wait in the socket; bytes of the next request that came with the current
- * one are kept ({@code leftover}) and parsed once the response has gone out.
+ * next head's first byte, no exchange between requests. While an exchange runs the connection
+ * reads only for its body, and only while the body's buffer has room ({@link Exchange#wantsBytes}),
+ * at most as many bytes as fit; so a handler that consumes slowly holds the client back, and
+ * pipelined requests wait in the socket. Bytes that came with the current request and do not fit
+ * (the rest of a body that outgrew the buffer, or the next request) are kept ({@code leftover}) and
+ * fed on once there is room, or once the response has gone out.
  *
  * <p>Its one deadline (a {@link TimerWheel.Timer}) means what the connection waits for: the head
  * ({@code header_timeout}, from accept or from the head's first byte), the next request ({@code
@@ -40,8 +42,7 @@ import java.util.concurrent.TimeUnit;
 final class Connection extends TimerWheel.Timer {
 
     private static final int READ_HEAD = 0;
-    private static final int READ_BODY = 1;
-    private static final int BUSY = 2; // an exchange is in the handler or sending its response
+    private static final int BUSY = 2; // an exchange runs: its handler, its response, the drain of its body
     private static final int CLOSING = 3; // sending a final error, then lingering
     private static final int LINGER = 4;
     private static final int CLOSED = 5;
@@ -67,6 +68,9 @@ final class Connection extends TimerWheel.Timer {
     private RequestParser parser; // only while a head is arriving
     private ByteBuffer leftover; // bytes after the current request, parsed once it is answered
     private Exchange exchange;
+    /** The request body in flight, for an abort from another thread to fail its readers; loop writes. */
+    private volatile RequestBody body;
+
     private Outbound pending; // what the socket has not taken yet
 
     Connection(EventLoop loop, SocketChannel channel, boolean counted) {
@@ -74,7 +78,7 @@ final class Connection extends TimerWheel.Timer {
         this.channel = channel;
         this.counted = counted;
         this.remote = remoteAddress(channel);
-        this.origin = ConnectionOrigin.accept(loop.context, remote); // hook: where the connection comes from
+        this.origin = ConnectionOrigin.accept(loop.context, remote);
     }
 
     private static InetSocketAddress remoteAddress(SocketChannel channel) {
@@ -90,7 +94,7 @@ final class Connection extends TimerWheel.Timer {
         key = channel.register(selector, SelectionKey.OP_READ, this);
         armHeaderDeadline();
         try {
-            origin.awaitProxyHeader(ByteBuffer.allocate(0)); // hook: a peer outside proxy_allow_from goes at once
+            origin.awaitProxyHeader(ByteBuffer.allocate(0)); // a peer outside proxy_allow_from goes at once
         } catch (ProxyProtocolException e) {
             EventLoop.LOG.debug("Closing a connection: {}", e.getMessage());
             close();
@@ -118,6 +122,13 @@ final class Connection extends TimerWheel.Timer {
 
     private void onReadable() {
         ByteBuffer in = loop.readBuffer.clear();
+        if (state == BUSY) {
+            if (!exchange.wantsBytes()) {
+                updateInterest();
+                return;
+            }
+            in.limit(exchange.readLimit(in.capacity())); // no more than the body's buffer has room for
+        }
         int n;
         try {
             n = channel.read(in);
@@ -127,15 +138,11 @@ final class Connection extends TimerWheel.Timer {
             return;
         }
         if (n < 0) {
-            if (state == READ_BODY && exchange != null) {
-                // the client closed its side in the middle of the body: its error, answered as one
-                // (it may still read); the rulebook's 400, as on every model
-                EventLoop.LOG.debug("The client closed in the middle of a request body");
-                origin.rejected(Rejection.BAD_REQUEST); // hook
-                exchange.refused(ExchangeRules.BODY_CUT_SHORT);
-                respondErrorAndClose(
-                        ExchangeRules.BODY_CUT_SHORT,
-                        ExchangeRules.bodyCutShort().getMessage());
+            if (state == BUSY) {
+                // the client closed its side in the middle of the body: its error, which the handler
+                // meets when it reads on (it may still read the answer)
+                exchange.bodyEnded();
+                updateInterest();
                 return;
             }
             close(); // a half-sent head is nothing to answer; a lingering close is over
@@ -150,7 +157,7 @@ final class Connection extends TimerWheel.Timer {
             if (lingered > Lingering.MAX_DRAIN) {
                 close();
             }
-        } else if (state == READ_HEAD || state == READ_BODY) {
+        } else if (state == READ_HEAD || state == BUSY) {
             feed(in);
         }
     }
@@ -184,29 +191,29 @@ final class Connection extends TimerWheel.Timer {
         switch (state) {
             case READ_HEAD -> {
                 if (parser != null && parser.inProgress()) {
-                    origin.rejected(Rejection.HEADER_TIMEOUT); // hook
+                    origin.rejected(Rejection.HEADER_TIMEOUT);
                     respondErrorAndClose(408, "the request head did not arrive within header_timeout");
                 } else {
                     close(); // nothing came: close quietly
                 }
             }
-            case READ_BODY, BUSY -> exchange.expired(nowNanos);
+            case BUSY -> exchange.expired(nowNanos);
             default -> close();
         }
     }
 
     // ---- reading requests -----------------------------------------------------------------
 
-    /** Parses heads and bodies out of {@code in} until an exchange is in flight or more bytes are needed. */
+    /**
+     * Parses heads out of {@code in} and feeds their bodies, until {@code in} is used up, or the
+     * exchange in flight takes no more bytes now: what is left is kept for later.
+     */
     private void feed(ByteBuffer in) {
         feeding = true;
         try {
-            while (true) {
+            while (in.hasRemaining()) {
                 if (state == READ_HEAD) {
-                    if (!in.hasRemaining() || !origin.awaitProxyHeader(in)) { // hook: the PROXY protocol stage
-                        break;
-                    }
-                    if (!in.hasRemaining()) {
+                    if (!origin.awaitProxyHeader(in) || !in.hasRemaining()) { // the PROXY protocol stage
                         break;
                     }
                     if (parser == null) {
@@ -220,41 +227,56 @@ final class Connection extends TimerWheel.Timer {
                         break;
                     }
                     parser = null;
-                    state = READ_BODY;
-                    exchange = new Exchange(this, head, origin.resolve(head)); // hook: client, scheme, host
-                    exchange.begin(in);
-                } else if (state == READ_BODY) {
-                    if (!exchange.readBody(in)) {
+                    state = BUSY;
+                    exchange = new Exchange(this, head, origin.resolve(head)); // client, scheme, host
+                    exchange.begin(in); // runs the handler: may answer at once, and then this loop goes on
+                } else if (state == BUSY && exchange.wantsBytes()) {
+                    int before = in.position();
+                    exchange.feedBody(in); // may end the exchange, and then this loop goes on
+                    if (in.position() == before) {
                         break;
                     }
-                    state = BUSY;
-                    exchange.dispatch(); // may answer at once, and then this loop goes on
                 } else {
                     break;
                 }
             }
         } catch (ProxyProtocolException e) {
-            EventLoop.LOG.debug("Closing a connection: {}", e.getMessage()); // hook: no answer, as the spec says
+            EventLoop.LOG.debug("Closing a connection: {}", e.getMessage()); // no answer, as the spec says
             close();
             return;
         } catch (BadMessageException e) {
             EventLoop.LOG.debug("Invalid request: {} {}", e.status(), e.getMessage());
-            origin.rejected(e); // hook: counted by the limit it broke
-            if (exchange != null) {
-                exchange.refused(e.status());
-            }
+            origin.rejected(e);
             respondErrorAndClose(e.status(), e.getMessage());
             return;
         } finally {
             feeding = false;
         }
         if (state == BUSY && in.hasRemaining()) {
-            // pipelined bytes: keep them until this exchange is answered, and read no further
+            // the rest of a body that does not fit now, or pipelined bytes: keep them until there is
+            // room, or until this exchange is answered, and read no further meanwhile
             leftover = in == loop.readBuffer
                     ? ByteBuffer.wrap(Arrays.copyOfRange(in.array(), in.position(), in.limit()))
                     : in;
         }
         updateInterest();
+    }
+
+    /**
+     * The exchange's body has room again, or its response is out and the rest of the body is to be
+     * drained: feeds it what was kept, then reads on.
+     */
+    void resumeBody() {
+        if (feeding || state != BUSY) {
+            return; // feed() goes on with the bytes it holds
+        }
+        ByteBuffer rest = leftover;
+        if (rest != null) {
+            leftover = null;
+            feed(rest);
+        } else {
+            updateInterest();
+        }
     }
 
     private void armHeaderDeadline() {
@@ -326,8 +348,10 @@ final class Connection extends TimerWheel.Timer {
         if (state == CLOSED || !key.isValid()) {
             return;
         }
-        int want = (state == READ_HEAD || state == READ_BODY || state == LINGER ? SelectionKey.OP_READ : 0)
-                | (writeBlocked ? SelectionKey.OP_WRITE : 0);
+        boolean read = state == READ_HEAD
+                || state == LINGER
+                || (state == BUSY && leftover == null && exchange != null && exchange.wantsBytes());
+        int want = (read ? SelectionKey.OP_READ : 0) | (writeBlocked ? SelectionKey.OP_WRITE : 0);
         if (key.interestOps() != want) {
             key.interestOps(want);
         }
@@ -346,6 +370,7 @@ final class Connection extends TimerWheel.Timer {
      */
     void exchangeDone(boolean close) {
         exchange = null;
+        forgetBody();
         if (state == CLOSED) {
             return;
         }
@@ -377,6 +402,7 @@ final class Connection extends TimerWheel.Timer {
             return;
         }
         exchange = null;
+        forgetBody();
         parser = null;
         leftover = null;
         state = CLOSING;
@@ -397,6 +423,7 @@ final class Connection extends TimerWheel.Timer {
             return;
         }
         exchange = null;
+        forgetBody();
         leftover = null;
         if (state != CLOSING) {
             state = CLOSING;
@@ -437,6 +464,7 @@ final class Connection extends TimerWheel.Timer {
         loop.timers.cancel(this);
         Exchange lost = exchange;
         exchange = null;
+        forgetBody();
         parser = null;
         leftover = null;
         pending = null;
@@ -451,12 +479,30 @@ final class Connection extends TimerWheel.Timer {
         loop.connectionClosed(this);
     }
 
-    /** Closes the socket from any thread, when the worker is aborted; the loop may be stuck. */
+    /** The exchange in flight streams {@code b}: an abort must reach its readers. */
+    void streaming(RequestBody b) {
+        body = b;
+    }
+
+    private void forgetBody() {
+        if (body != null) {
+            body = null; // an idle connection holds no body buffer
+        }
+    }
+
+    /**
+     * Closes the socket from any thread, when the worker is aborted; the loop may be stuck. A
+     * thread reading the request body in flight fails rather than wait for a loop that is gone.
+     */
     void abortFromAnyThread() {
         try {
             channel.close();
         } catch (IOException e) {
             // closed anyway
+        }
+        RequestBody b = body;
+        if (b != null) {
+            b.aborted();
         }
         loop.release(this);
     }

@@ -1,7 +1,6 @@
 package io.corral.worker.async;
 
 import io.corral.Hooks;
-import io.corral.http.BadMessageException;
 import io.corral.http.Request;
 import io.corral.http.Response;
 import io.corral.internal.http.RequestHead;
@@ -20,24 +19,28 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One request and its response: reads the whole body into memory, runs the handler (an {@link
+ * One request and its response: runs the handler as soon as the head is parsed (an {@link
  * io.corral.http.AsyncHandler} on the loop, a blocking {@link io.corral.http.Handler} on the
- * offload pool), sends the response (a fixed body straight from the loop, a streamed one through
- * {@link StreamOutput}), enforces {@code timeout}, and accounts for the outcome (access log, hooks,
- * {@code requestFinished}), all by the rules of {@link ExchangeRules}, which the blocking engine
- * follows too.
+ * offload pool) while its {@link RequestBody} streams to it, sends the response (a fixed body
+ * straight from the loop, a streamed one through {@link StreamOutput}), then drains what the
+ * handler left unread of the body so that the connection can carry the next request; enforces
+ * {@code timeout} and, for each wait of the handler for body bytes, {@code header_timeout}; and
+ * accounts for the outcome (access log, hooks, {@code requestFinished}), all by the rules of {@link
+ * ExchangeRules}, which the blocking engine follows too.
  *
  * <p>Threading: confined to the event loop. Its offload tasks run on pool threads and hand their
- * results back with {@link EventLoop#execute}; a stage completes on any thread and does the same.
- * Whatever comes back after the exchange ended (it timed out, the connection closed) is ignored.
+ * results back with {@link EventLoop#execute}; a stage completes on any thread and does the same;
+ * a body reader on another thread reaches it the same way ({@link #bodyDemanded}, {@link
+ * #bodyRoom}). Whatever comes back after the exchange ended (it timed out, the connection closed)
+ * is ignored.
  */
 final class Exchange {
 
-    private static final int BODY = 0; // reading the request body
     private static final int HANDLER = 1; // in the handler: a pending stage or an offload task
     private static final int SENDING = 2; // a fixed response waits for the socket
     private static final int STREAMING = 3; // a body writer streams the response
-    private static final int DONE = 4;
+    private static final int DRAINING = 4; // the response is out; the rest of the request body is read and dropped
+    private static final int DONE = 5;
 
     private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
 
@@ -46,9 +49,11 @@ final class Exchange {
     private final RequestHead head;
     private final long startNanos = System.nanoTime();
     private final RequestOrigin from;
-    private int phase = BODY;
+    private int phase = HANDLER;
 
     private RequestBody body; // null without a body
+    private long bodyWait; // when the handler's wait for body bytes ends with 408; 0 while it does not wait
+    private boolean continueAsked; // the first demand for the body came: 100 Continue was sent, or is not due
 
     private final ExchangeRules.Account account;
     private Request request;
@@ -70,70 +75,136 @@ final class Exchange {
 
     // ---- the request body ---------------------------------------------------------------------
 
-    /** Starts the exchange once its head is parsed; {@code in} holds whatever followed the head. */
-    void begin(ByteBuffer in) throws BadMessageException {
-        long now = System.nanoTime();
+    /**
+     * Starts the exchange once its head is parsed: takes the body bytes that came with the head
+     * from {@code in} (leaving what does not fit, and a pipelined request's bytes), and runs the
+     * handler at once, without waiting for the body.
+     */
+    void begin(ByteBuffer in) {
         if (head.hasBody()) {
-            body = new RequestBody(head, loop.limits);
-            if (head.expectContinue() && !in.hasRemaining()) {
-                // the loop reads the body itself, so a client that holds it back is told to send it
-                conn.send(ByteBuffer.wrap(ResponseEncoder.CONTINUE), null);
-            }
-            conn.deadline(bodyDeadline(now));
-        } else {
-            conn.deadline(requestDeadline());
+            body = new RequestBody(this, loop, head, loop.limits);
+            conn.streaming(body);
+            body.feed(in);
         }
+        dispatch();
+    }
+
+    /** Returns true if the connection should read the socket for this exchange's body now. */
+    boolean wantsBytes() {
+        return body != null && phase != DONE && body.wantsBytes();
+    }
+
+    /** Returns how many bytes the connection may read for this exchange's body at most. */
+    int readLimit(int max) {
+        return body.readLimit(max);
     }
 
     /**
-     * Reads body bytes from {@code in}.
-     *
-     * @return true once the whole body is in
-     * @throws BadMessageException for bad framing or a body over {@code limit_request_body}
+     * Takes body bytes from {@code in}: into the body's buffer for the handler, or, once the
+     * response is out, read and dropped. Leaves in {@code in} what does not fit and the bytes of a
+     * pipelined request. May end the exchange.
      */
-    boolean readBody(ByteBuffer in) throws BadMessageException {
-        if (body == null) {
-            return true;
+    void feedBody(ByteBuffer in) {
+        if (phase == DRAINING) {
+            switch (body.discard(in)) {
+                case DONE -> {
+                    phase = DONE;
+                    conn.exchangeDone(false);
+                }
+                case CLOSE -> {
+                    phase = DONE;
+                    conn.exchangeDone(true);
+                }
+                case MORE -> conn.deadline(drainDeadline(System.nanoTime()));
+            }
+            return;
         }
-        int before = body.length();
-        if (body.read(in)) {
-            return true;
+        if (body.feed(in) && bodyWait != 0) {
+            bodyWait = 0; // the wait is over; a reader that waits again starts a new one
+            watchBodyWait();
         }
-        if (body.length() != before) {
-            conn.deadline(bodyDeadline(System.nanoTime())); // each wait for body bytes has header_timeout
-        }
-        return false;
     }
 
-    private long bodyDeadline(long now) {
+    /** The client closed its side while the connection read the body. */
+    void bodyEnded() {
+        if (phase == DRAINING) {
+            phase = DONE;
+            conn.exchangeDone(true);
+            return;
+        }
+        EventLoop.LOG.debug("The client closed in the middle of a request body");
+        body.cutShort(); // the rulebook's 400, once the handler reads on, as on every model
+        watchBodyWait();
+    }
+
+    /**
+     * The handler asked for the body (its first read, a read that must wait, a subscriber's
+     * demand): sends {@code 100 Continue} on the first demand of a client that expects it, unless
+     * the response has begun, and bounds a wait for bytes by {@code header_timeout}.
+     */
+    void bodyDemanded() {
+        if (phase == DONE || phase == DRAINING || body == null) {
+            return;
+        }
+        if (!continueAsked && head.expectContinue() && body.started()) {
+            continueAsked = true;
+            if (phase == HANDLER || (phase == STREAMING && !stream.committed())) {
+                conn.send(ByteBuffer.wrap(ResponseEncoder.CONTINUE), null);
+            }
+        }
+        watchBodyWait();
+    }
+
+    /** The handler consumed body bytes after the loop had stopped reading for want of room. */
+    void bodyRoom() {
+        if (phase == DONE || phase == DRAINING || body == null) {
+            return;
+        }
+        body.resume();
+        conn.resumeBody();
+    }
+
+    /** Arms the {@code header_timeout} of a wait for body bytes once the handler waits, or disarms it. */
+    private void watchBodyWait() {
+        if (phase == DONE || phase == DRAINING) {
+            return;
+        }
         long headerNanos = loop.config.headerTimeout().toNanos();
+        long was = bodyWait;
+        if (headerNanos <= 0 || !body.awaited()) {
+            bodyWait = 0;
+        } else if (was == 0) {
+            bodyWait = System.nanoTime() + headerNanos;
+        }
+        if (bodyWait != was) {
+            conn.deadline(deadline());
+        }
+    }
+
+    /** The connection's one deadline while the handler runs: {@code timeout}, or an earlier body wait. */
+    private long deadline() {
         long request = requestDeadline();
-        if (headerNanos <= 0) {
+        if (bodyWait == 0) {
             return request;
         }
-        long wait = now + headerNanos;
-        return request == 0 || wait - request < 0 ? wait : request;
+        return request == 0 || bodyWait - request < 0 ? bodyWait : request;
+    }
+
+    private long drainDeadline(long now) {
+        long headerNanos = loop.config.headerTimeout().toNanos();
+        return headerNanos > 0 ? now + headerNanos : 0;
     }
 
     private long requestDeadline() {
         return loop.config.hasTimeout() ? startNanos + loop.config.timeout().toNanos() : 0;
     }
 
-    /** The body was refused (400, 413) or stalled (408): the request counts, answered with {@code code}. */
-    void refused(int code) {
-        phase = DONE;
-        finish(code, 0);
-    }
-
     // ---- the handler --------------------------------------------------------------------------
 
-    /** Runs the handler on the complete request. */
-    void dispatch() {
-        phase = HANDLER;
+    /** Runs the handler; the body streams to it as it arrives. */
+    private void dispatch() {
         conn.deadline(requestDeadline());
-        InputStream bodyStream = body == null ? InputStream.nullInputStream() : body.stream();
-        body = null;
-        request = from.toRequest(head, bodyStream); // hook: attributed as the connection resolved it
+        request = from.toRequest(head, body == null ? InputStream.nullInputStream() : body);
         if (loop.asyncHandler != null) {
             runAsync();
         } else if (!loop.offload.hasRoom()) {
@@ -240,14 +311,17 @@ final class Exchange {
         if (loop.aborted) {
             return; // the worker was aborted under a handler that blocked the loop
         }
-        if (failure instanceof BadMessageException bad) {
-            conn.origin.rejected(bad); // hook
+        int clientError = ExchangeRules.clientError(body == null ? 0 : body.brokenStatus(), failure);
+        if (clientError != 0) {
+            // the client broke its request body (cut short, stalled, badly framed, too large)
+            EventLoop.LOG.debug("Request {} failed: {} ({})", head.requestLine(), clientError, failure.toString());
+            conn.origin.rejected(clientError, failure);
             phase = DONE;
-            finish(bad.status(), 0);
-            conn.respondErrorAndClose(bad.status(), bad.getMessage());
+            finish(clientError, 0);
+            conn.respondErrorAndClose(clientError, failure.getMessage());
             return;
         }
-        send(account.answer(response, failure)); // hook: kept for the access log
+        send(account.answer(response, failure)); // kept for the access log
     }
 
     // ---- the response -------------------------------------------------------------------------
@@ -255,7 +329,8 @@ final class Exchange {
     private void send(Response response) {
         // counted before the bytes leave, so that a client holding its response sees it in the stats,
         // and so that the last response before max_requests can announce the close
-        boolean keepAlive = ExchangeRules.keepAlive(head, loop.config, account.count(), !conn.mayKeepAlive(), true);
+        boolean keepAlive = ExchangeRules.keepAlive(
+                head, loop.config, account.count(), !conn.mayKeepAlive(), body == null || body.reusable());
         ResponseEncoder encoder = loop.encoder;
         ByteBuffer encoded = encoder.encode(head, response, keepAlive);
         Framing framing = encoder.framing();
@@ -319,15 +394,40 @@ final class Exchange {
         }
     }
 
+    /**
+     * The response went out whole: the exchange is counted, and the connection either closes, or
+     * waits for the next request once the rest of the body (at most {@link
+     * io.corral.internal.server.Lingering#MAX_DRAIN} bytes of it, with what the handler left unread)
+     * has been read and dropped, each wait bounded by {@code header_timeout}, as on every model.
+     */
     private void responseSent() {
-        phase = DONE;
         finish(status, bodyBytes);
-        conn.exchangeDone(closeAfter);
+        if (closeAfter || body == null || body.isComplete() || !body.reusable()) {
+            phase = DONE;
+            conn.exchangeDone(closeAfter || (body != null && !body.isComplete()));
+            return;
+        }
+        phase = DRAINING;
+        bodyWait = 0;
+        switch (body.startDrain()) {
+            case DONE -> {
+                phase = DONE;
+                conn.exchangeDone(false);
+            }
+            case CLOSE -> {
+                phase = DONE;
+                conn.exchangeDone(true);
+            }
+            case MORE -> {
+                conn.deadline(drainDeadline(System.nanoTime()));
+                conn.resumeBody();
+            }
+        }
     }
 
     /** No offload thread is free and the queue is full: 503, as for a full worker. */
     private void overloaded() {
-        conn.origin.rejected(Rejection.OVERLOAD); // hook
+        conn.origin.rejected(Rejection.OVERLOAD);
         phase = DONE;
         finish(503, 0);
         conn.respondErrorAndClose(503, "every offload thread is busy");
@@ -335,13 +435,29 @@ final class Exchange {
 
     // ---- timeouts and losses ------------------------------------------------------------------
 
-    /** The connection's deadline passed while this exchange read its body or ran. */
+    /**
+     * The connection's deadline passed: the handler waited for body bytes for longer than {@code
+     * header_timeout} (its read fails with 408), or the request ran past {@code timeout}, or a drain
+     * stalled (the connection closes).
+     */
     void expired(long nowNanos) {
+        if (phase == DRAINING) {
+            phase = DONE;
+            conn.exchangeDone(true);
+            return;
+        }
         long request = requestDeadline();
-        if (phase == BODY && (request == 0 || nowNanos - request < 0)) {
-            conn.origin.rejected(Rejection.HEADER_TIMEOUT); // hook
-            refused(408);
-            conn.respondErrorAndClose(408, "the request body stalled for longer than header_timeout");
+        boolean late = request != 0 && nowNanos - request >= 0;
+        if (!late && bodyWait != 0 && nowNanos - bodyWait >= 0) {
+            bodyWait = 0;
+            body.stalled(); // a reader's read throws 408, a subscriber gets onError: the handler answers it
+            if (phase != DONE) {
+                conn.deadline(deadline());
+            }
+            return;
+        }
+        if (!late) {
+            conn.deadline(deadline());
             return;
         }
         abortPastTimeout(nowNanos);
@@ -357,7 +473,7 @@ final class Exchange {
         if (stuck != null) {
             loop.context.threadAbandoned(stuck.thread());
         }
-        account.timedOut(); // hook: the connection closes for a timeout
+        account.timedOut(); // the connection closes for a timeout
         String threadName = stuck != null ? stuck.name() : loop.thread.getName();
         StackTraceElement[] stack = stuck != null ? stuck.stack() : NO_STACK;
         int code = 0;
@@ -407,6 +523,10 @@ final class Exchange {
         if (phase == DONE) {
             return;
         }
+        if (phase == DRAINING) {
+            phase = DONE; // answered and counted already
+            return;
+        }
         stopWork(false);
         long sent = 0;
         if (stream != null) {
@@ -428,8 +548,14 @@ final class Exchange {
         Thread.interrupted(); // the hook's business must not close the loop's channels
     }
 
-    /** Logs, counts (if not yet) and reports the exchange, once. */
+    /**
+     * Logs, counts (if not yet) and reports the exchange, once; the body is over for the handler
+     * from then on (a reader still waiting fails, and so does a subscriber).
+     */
     private void finish(int code, long sentBytes) {
+        if (body != null) {
+            body.exchangeOver(code == 0 ? "the connection was closed" : "the response has been sent");
+        }
         account.finish(code, sentBytes);
         Thread.interrupted();
     }

@@ -14,7 +14,7 @@
  *                            │
  *                            └─ Connection (per client; holds no buffer while idle)
  *                                  └─ Exchange (one request at a time; pipelined ones wait)
- *                                       ├─ RequestBody   read whole before the handler runs
+ *                                       ├─ RequestBody   socket → decoder → ≤ 64 KiB → handler, as it reads
  *                                       ├─ AsyncHandler  on the loop: stage → MPSC → loop
  *                                       │  or Handler    on the OffloadPool: result → MPSC → loop
  *                                       └─ response: fixed body, head + body gathered → socket
@@ -43,15 +43,37 @@
  *
  * <h2>Request bodies</h2>
  *
- * The loop reads the whole request body into memory before the handler runs, bounded by {@code
- * limit_request_body} ({@code 413} beyond it; with the limit off, a body is only bounded by what
- * fits an array), and {@link io.corral.http.Request#body()} is an in-memory stream over it. So the
- * handler never blocks on the network, and on the loop it cannot. Each wait for body bytes is
- * bounded by {@code header_timeout} ({@code 408}). Because the loop reads the body itself, a client
- * that sent {@code Expect: 100-continue} and holds its body back gets {@code 100 Continue} as soon
- * as the head arrives, whether or not the handler will read the body. The body buffer starts small
- * and doubles as bytes arrive, so a client that announces a large body and sends little costs
- * little.
+ * The handler runs as soon as the head is parsed, and the body streams to it through a {@link
+ * io.corral.worker.async.RequestBody}: the loop decodes what the socket brings (core's {@code
+ * BodyDecoder}) into a buffer of at most 64 KiB per exchange, reading no more from the socket than
+ * the buffer has room for, and stops reading (no {@code OP_READ}) once less than 16 KiB of room is
+ * left, until the handler has consumed half of it. A client that sends faster than the handler
+ * consumes is held back by TCP; a body is never held whole unless the handler asks for it whole.
+ *
+ * <ul>
+ *   <li>A blocking {@link io.corral.http.Handler} on the offload pool (or an {@code AsyncHandler}
+ *       reading on a thread of its own) reads {@link io.corral.http.Request#body()}: its thread
+ *       parks on the buffer's {@code Condition} while it is empty, and the loop signals it as bytes
+ *       arrive. Its first read, each wait, and the room it frees after the loop stopped reading are
+ *       handed to the loop as tasks.
+ *   <li>An {@link io.corral.http.AsyncHandler} consumes it with {@link
+ *       io.corral.http.Request#bodyBytesAsync()} or {@link io.corral.http.Request#bodyPublisher()}:
+ *       every signal runs on the loop as bytes arrive and demand allows, and never blocks it. Read
+ *       on the loop, {@code Request.body()} gives what has arrived, and throws {@link
+ *       IllegalStateException} rather than wait.
+ * </ul>
+ *
+ * The rules are the blocking engine's, so every model behaves the same: {@code 100 Continue} goes
+ * out when the handler first asks for the body (never when it does not); each wait of the handler
+ * for body bytes is bounded by {@code header_timeout} ({@code 408}); a body cut short is {@code
+ * 400}, bad framing {@code 400}, more than {@code limit_request_body} {@code 413} (an endless
+ * chunked body is refused at the limit, holding at most the buffer); the handler meets these as a
+ * {@link io.corral.http.BadMessageException} from its read (or as its subscriber's {@code onError})
+ * and the client gets that status ({@link io.corral.internal.server.ExchangeRules#clientError}).
+ * After the response, what the handler left unread is read and dropped so that the connection can
+ * carry the next request: at most 64 KiB (with what was left in the buffer), each wait bounded by
+ * {@code header_timeout}; a larger rest, a stalled one, or a client that waits for a {@code 100
+ * Continue} it was never sent, closes the connection.
  *
  * <h2>Responses and back-pressure</h2>
  *
@@ -71,9 +93,10 @@
  * 512 slots) whose entries are the connections themselves. A connection has one deadline at a time
  * and its meaning follows what it waits for: its first head ({@code header_timeout} from accept),
  * the next request ({@code keepalive} after a response), the rest of a head ({@code
- * header_timeout} from its first byte: {@code 408}, or a quiet close if nothing came), body bytes
- * ({@code header_timeout} per wait), the response ({@code timeout} from the head) or the end of a
- * lingering close (one second). Re-arming is O(1) and allocates nothing, and no cancelled entries
+ * header_timeout} from its first byte: {@code 408}, or a quiet close if nothing came), the response
+ * ({@code timeout} from the head) or, if earlier, the end of the handler's wait for body bytes
+ * ({@code header_timeout} per wait: {@code 408}), the rest of an unread body after the response
+ * ({@code header_timeout} per wait: a close) or the end of a lingering close (one second). Re-arming is O(1) and allocates nothing, and no cancelled entries
  * pile up. The loop selects until the next occupied slot comes due, at most a second and at most a
  * quarter of {@code timeout}, and beats the Arbiter's heartbeat on every turn.
  *
@@ -92,11 +115,22 @@
  * end with a lingering close (shut the output down, read and drop up to 64 KiB for up to a second,
  * close), without blocking the loop.
  *
- * <p>Pipelined requests are answered in order: while an exchange runs, its connection stops
- * reading, and the bytes of the next request that came with the current one are kept and parsed
- * once the response has been handed to the socket. An idle keep-alive connection holds no buffer,
- * parser or exchange: reads land in the loop's 64 KiB buffer, and a connection keeps bytes of its
- * own only while a head or body is incomplete (inside the parser) or a pipelined request waits.
+ * <p>Pipelined requests are answered in order: while an exchange runs, its connection reads only
+ * for the exchange's body, and the bytes of the next request that came with the current one are
+ * kept and parsed once the response has been handed to the socket (and the body drained). An idle
+ * keep-alive connection holds no buffer, parser or exchange: reads land in the loop's 64 KiB
+ * buffer, and a connection keeps bytes of its own only while a head is incomplete (inside the
+ * parser), while its exchange's body buffer holds bytes, or while a pipelined request waits.
+ *
+ * <p>Worst case per connection for a request body, whatever {@code limit_request_body} says: the
+ * body buffer, at most 64 KiB ({@code RequestBody.MAX_BUFFERED}; a body with a smaller {@code
+ * Content-Length} gets a buffer of that length, a chunked one starts at 8 KiB), plus the bytes of
+ * pipelined requests that came with it (at most one 64 KiB read, as before bodies streamed), plus
+ * the chunk decoder's line (at most 4 KiB) and its trailers (bounded like a head by {@code
+ * limit_request_head}). While the body streams the loop reads
+ * no more than the buffer has room for, so the buffer and the kept bytes together stay within 64 KiB
+ * until a pipelined request is parsed out of them. A handler that asks for the body whole ({@code
+ * bodyBytesAsync}, {@code bodyBytes}) holds up to {@code limit_request_body} of its own.
  *
  * <h2>Stopping</h2>
  *

@@ -42,11 +42,6 @@ class AsyncHandlerHttpSuiteTest extends HttpSuite {
     }
 
     @Override
-    protected boolean readsBodiesBeforeTheHandler() {
-        return true;
-    }
-
-    @Override
     protected boolean reportsTheStuckThread() {
         return false; // a stage has no thread of its own: the hook gets the loop's name and no stack
     }

@@ -9,9 +9,4 @@ class AsyncHttpSuiteTest extends HttpSuite {
     protected String workerClass() {
         return "async";
     }
-
-    @Override
-    protected boolean readsBodiesBeforeTheHandler() {
-        return true;
-    }
 }
