@@ -81,8 +81,11 @@ final class Der {
             length = first;
         } else {
             int count = first & 0x7f;
-            if (count == 0 || count > 4 || pos + count > limit) {
-                throw new IllegalArgumentException("DER length is indefinite or malformed");
+            if (count == 0 || count > 4) {
+                throw new IllegalArgumentException("DER length is indefinite or too long");
+            }
+            if (pos + count > limit) {
+                throw new IllegalArgumentException("DER element cut short");
             }
             length = 0;
             for (int i = 0; i < count; i++) {

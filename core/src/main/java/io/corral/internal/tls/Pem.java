@@ -189,7 +189,8 @@ final class Pem {
                     pkcs8(Der.pkcs8(Der.tlv(Der.SEQUENCE, Der.oid(OID_RSA), new byte[] {Der.NULL, 0}), block.der()));
                 case "EC PRIVATE KEY" -> pkcs8(sec1ToPkcs8(block.der()));
                 default ->
-                    throw new Malformed("it holds a " + label + ", a form Corral does not read; give the key as"
+                    throw new Malformed("its key is a -----BEGIN " + label + "----- block, a form Corral does not"
+                            + " read; give the key as"
                             + " PKCS#8 (BEGIN PRIVATE KEY), PKCS#1 RSA (BEGIN RSA PRIVATE KEY) or SEC1 EC (BEGIN EC"
                             + " PRIVATE KEY): openssl pkey -in KEY -out KEY.pem writes PKCS#8");
             };
