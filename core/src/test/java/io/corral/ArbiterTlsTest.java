@@ -16,6 +16,8 @@ import io.corral.spi.WorkerFactory;
 import io.corral.testing.TestCertificates;
 import io.corral.testing.TlsLoopback;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -117,7 +119,7 @@ class ArbiterTlsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> start(config));
         assertTrue(e.getMessage().startsWith("certfile: the certificate CN=expired,O=Corral"), e.getMessage());
         assertEquals(List.of(), created, "no worker started");
-        try (ServerSocket free = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket free = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
             assertEquals(port, free.getLocalPort(), "the port was never bound");
         }
         arbiter = null;
@@ -182,7 +184,7 @@ class ArbiterTlsTest {
         ConnectionOrigin origin = ConnectionOrigin.accept(context, peer, true);
         origin.tlsEstablished(TlsContext.info(server));
         RequestHead head = new RequestHead("GET", "/", 1, Headers.of("Host", "localhost"), -1, false, true, false);
-        Request request = origin.resolve(head).toRequest(head, java.io.InputStream.nullInputStream());
+        Request request = origin.resolve(head).toRequest(head, InputStream.nullInputStream());
 
         assertTrue(request.secure());
         assertEquals("https", request.scheme());

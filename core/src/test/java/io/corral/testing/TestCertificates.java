@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
@@ -336,8 +337,8 @@ public final class TestCertificates {
      * certificate rotation does), for tests that reload.
      */
     public static void install(Credential from, Path chain, Path key) throws IOException {
-        Files.copy(from.chainPem(), chain, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(from.keyPem(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(from.chainPem(), chain, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(from.keyPem(), key, StandardCopyOption.REPLACE_EXISTING);
     }
 
     // ---- generation --------------------------------------------------------------------------

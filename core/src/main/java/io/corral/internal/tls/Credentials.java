@@ -6,6 +6,7 @@ import io.corral.Setting;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,6 +34,7 @@ import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +96,7 @@ final class Credentials {
     // ---- PEM --------------------------------------------------------------------------------
 
     private static Credentials readPem(
-            Path certfile, java.util.Optional<Path> keyfile, List<X509Certificate> trusted, Instant now) {
+            Path certfile, Optional<Path> keyfile, List<X509Certificate> trusted, Instant now) {
         byte[] certBytes = readFile(Setting.CERTFILE, certfile);
         List<Pem.Block> certBlocks = blocks(Setting.CERTFILE, certfile, certBytes);
         List<X509Certificate> chain = certificates(Setting.CERTFILE, certfile, certBlocks);
@@ -374,8 +376,7 @@ final class Credentials {
                     && rsa.getPublicExponent().equals(p.getPublicExponent());
         }
         // otherwise prove it: sign with the key, verify with the certificate
-        byte[] probe = "corral: does this key belong to this certificate?"
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] probe = "corral: does this key belong to this certificate?".getBytes(StandardCharsets.US_ASCII);
         try {
             Signature signer = signature(key.getAlgorithm());
             signer.initSign(key);

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -49,7 +50,7 @@ class TlsContextTest {
         return engine;
     }
 
-    private static SSLEngine client(Credential identity, java.util.function.Consumer<SSLParameters> tune) {
+    private static SSLEngine client(Credential identity, Consumer<SSLParameters> tune) {
         SSLEngine engine = client(identity);
         SSLParameters p = engine.getSSLParameters();
         tune.accept(p);

@@ -11,6 +11,7 @@ import io.corral.testing.TestCertificates;
 import io.corral.testing.TlsLoopback;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.Certificate;
 import java.util.Optional;
 import javax.net.ssl.SSLEngine;
@@ -73,8 +74,8 @@ class TlsReloaderTest {
         e = assertThrows(ConfigException.class, tls::reload);
         assertTrue(e.getMessage().contains(" expired on "), e.getMessage());
 
-        Files.copy(CERTS.server().chainPem(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(CERTS.stranger().keyPem(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(CERTS.server().chainPem(), cert, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(CERTS.stranger().keyPem(), key, StandardCopyOption.REPLACE_EXISTING);
         e = assertThrows(ConfigException.class, tls::reload, "a key from another pair: a half-finished rotation");
         assertTrue(e.getMessage().contains("does not match the certificate"), e.getMessage());
 
