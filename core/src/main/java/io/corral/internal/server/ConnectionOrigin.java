@@ -79,7 +79,8 @@ public final class ConnectionOrigin {
      * Records what the connection's TLS handshake settled ({@link
      * io.corral.internal.tls.TlsContext#info}); every request resolved from then on is secure and
      * carries it as {@link io.corral.http.Request#tls()}. Call it once the handshake has finished,
-     * before the first request is resolved.
+     * before the first request is resolved, on the thread that then resolves it (or hand the
+     * connection over after it through a queue or lock, as the engines do).
      */
     public void tlsEstablished(TlsInfo info) {
         this.tls = Objects.requireNonNull(info, "info");
