@@ -352,7 +352,7 @@ public final class Arbiter implements AutoCloseable {
         try {
             next = tls.reload().orElseThrow();
         } catch (ConfigException e) {
-            LOG.error("TLS reload refused; the certificate in force stays: {}", e.getMessage());
+            LOG.warn("TLS reload refused; the certificate in force stays: {}", e.getMessage());
             throw e;
         }
         LOG.info("TLS reloaded: new connections get {}", next.describe());
