@@ -24,6 +24,10 @@ module io.corral {
             io.corral.worker.sync,
             io.corral.worker.async,
             io.corral.worker.virtual;
+    exports io.corral.internal.tls to
+            io.corral.worker.sync,
+            io.corral.worker.async,
+            io.corral.worker.virtual;
 
     uses io.corral.spi.WorkerFactory;
 }

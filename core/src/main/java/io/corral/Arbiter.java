@@ -5,6 +5,8 @@ import io.corral.http.Handler;
 import io.corral.internal.metrics.MetricsRegistry;
 import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.Lingering;
+import io.corral.internal.tls.TlsContext;
+import io.corral.internal.tls.TlsReloader;
 import io.corral.metrics.Metrics;
 import io.corral.metrics.Rejection;
 import io.corral.spi.Application;
@@ -56,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * stack); a worker that failed, or whose loop went silent for {@code timeout}, is replaced; a
  * worker that reached {@code max_requests} gets a successor first and then drains.
  *
+ * <p>With {@code certfile} (or {@code keystore}) set, every connection is TLS. {@link #start()}
+ * reads and checks the certificate files before it binds, so a missing, expired or mismatched file
+ * fails the start with a {@link ConfigException}, never a client's handshake; {@link #reloadTls()}
+ * re-reads them while the server runs.
+ *
  * <p>Threads: the monitor ({@code corral-arbiter}) is a daemon; the threads that serve
  * (pollers, sync serving threads, event loops, offload threads) are platform threads that are
  * never daemons, whichever thread starts them, so a started Arbiter keeps the JVM running until
@@ -84,6 +91,8 @@ public final class Arbiter implements AutoCloseable {
     private final WorkerFactory factory;
     private final ServerSocketChannel prebound; // null: bind() binds config.bind()
     private Application application; // guarded by lifecycle: what new workers serve
+    /** The TLS context new connections get; loaded by start(), swapped by reloadTls(). */
+    final TlsReloader tls;
 
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final Condition monitorWake = lifecycle.newCondition();
@@ -115,6 +124,7 @@ public final class Arbiter implements AutoCloseable {
         this.factory = b.factory != null ? b.factory : findFactory(config.workerClass());
         this.prebound = b.listener;
         factory.checkConfig(config);
+        this.tls = new TlsReloader(config);
         this.target = config.workers();
         this.metrics = new MetricsRegistry(new MetricsRegistry.Source() {
             @Override
@@ -149,6 +159,9 @@ public final class Arbiter implements AutoCloseable {
      * @return this Arbiter
      * @throws IOException if the address cannot be bound or a worker cannot start; nothing is left
      *     running then
+     * @throws ConfigException if TLS is on and a certificate file is missing, unreadable, malformed,
+     *     expired or does not match its key (the message names the setting and the file); nothing
+     *     is bound then
      * @throws IllegalStateException if it was started before
      */
     public Arbiter start() throws IOException {
@@ -161,6 +174,7 @@ public final class Arbiter implements AutoCloseable {
             if (phase != Phase.NEW) {
                 throw new IllegalStateException("the Arbiter was already started");
             }
+            tls.reload().ifPresent(c -> LOG.info("TLS: serving {}", c.describe()));
             listener = prebound != null ? adopt(prebound) : bind(config);
             boundAddress = (InetSocketAddress) listener.getLocalAddress();
             try {
@@ -184,7 +198,8 @@ public final class Arbiter implements AutoCloseable {
             unlock();
         }
         LOG.info(
-                "Listening at http://{}:{} ({} {} worker{})",
+                "Listening at {}://{}:{} ({} {} worker{})",
+                config.tlsEnabled() ? "https" : "http",
                 hostText(boundAddress),
                 boundAddress.getPort(),
                 target,
@@ -286,9 +301,13 @@ public final class Arbiter implements AutoCloseable {
      * first, then the old workers stop accepting and drain within {@code graceful_timeout}, so no
      * client is refused and no request in flight is cut. Use it to recycle every worker at once;
      * {@link #reload(Handler)} also swaps the application. The settings stay as they were built.
+     * With TLS on it first re-reads the certificate files, as {@link #reloadTls()} does; if they
+     * are refused, nothing is reloaded.
      *
      * @throws IOException if a successor could not start; the successors started so far are stopped
      *     and the old workers keep serving
+     * @throws ConfigException if TLS is on and the certificate files are refused (see {@link
+     *     #reloadTls()}); the workers and the certificate in force stay
      * @throws IllegalStateException if the Arbiter is not running
      */
     public void reload() throws IOException {
@@ -311,8 +330,44 @@ public final class Arbiter implements AutoCloseable {
         reload(Application.of(handler));
     }
 
+    /**
+     * Re-reads the TLS files ({@code certfile}, {@code keyfile}, {@code ca_certs}, or {@code
+     * keystore}) and, if they pass every check that {@link #start()} makes, serves the new
+     * certificate to every connection accepted from then on; connections already open keep theirs
+     * and are not interrupted. Use it to rotate a certificate without a restart (the files are
+     * replaced in place, as cert-manager or certbot do). Blocking file I/O, on the caller's thread;
+     * safe to call from any thread, concurrent calls are serialized.
+     *
+     * @throws ConfigException naming the setting, the file and the problem (missing, unreadable,
+     *     malformed, expired, key not matching the certificate, wrong keystore password); the
+     *     certificate in force stays
+     * @throws IllegalStateException if TLS is off or the Arbiter is not running
+     */
+    public void reloadTls() {
+        if (!config.tlsEnabled()) {
+            throw new IllegalStateException("TLS is off: set certfile (or keystore) to serve TLS");
+        }
+        if (phase != Phase.RUNNING) {
+            throw new IllegalStateException("the Arbiter is not running");
+        }
+        TlsContext next;
+        try {
+            next = tls.reload().orElseThrow();
+        } catch (ConfigException e) {
+            LOG.warn("TLS reload refused; the certificate in force stays: {}", e.getMessage());
+            throw e;
+        }
+        LOG.info("TLS reloaded: new connections get {}", next.describe());
+    }
+
     /** Reloads to {@code next}, or to the current application if null. */
     private void reload(Application next) throws IOException {
+        if (phase != Phase.RUNNING) {
+            throw new IllegalStateException("the Arbiter is not running");
+        }
+        if (config.tlsEnabled()) {
+            reloadTls(); // not under the lock: file I/O; throws, reloading nothing, if refused
+        }
         int replaced;
         lifecycle.lock();
         try {

@@ -1,8 +1,11 @@
 package io.corral;
 
 import io.corral.internal.server.AccessLogFormat;
+import io.corral.internal.tls.CipherSuites;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -32,6 +35,11 @@ import java.util.regex.Pattern;
  * allowed. Times are {@link Duration}s; {@link #OFF} (zero) turns a timeout off where the setting
  * says so.
  *
+ * <p>TLS is on when {@code certfile} or {@code keystore} is set ({@link #tlsEnabled()}). Building
+ * checks how the TLS settings combine and that each cipher suite is one the JDK supports; the files
+ * themselves are read and checked when the Arbiter starts (and again by {@link
+ * Arbiter#reloadTls()}), so that a bad file fails the start, never a client's handshake.
+ *
  * @param bind the listen address; see {@link Setting#BIND}
  * @param backlog the listen backlog; see {@link Setting#BACKLOG}
  * @param workers the worker count; see {@link Setting#WORKERS}
@@ -60,6 +68,15 @@ import java.util.regex.Pattern;
  * @param readinessPath the readiness path, or empty; see {@link Setting#READINESS_PATH}
  * @param metricsPath the metrics path, or empty; see {@link Setting#METRICS_PATH}
  * @param accessLogFormat the access log line's format; see {@link Setting#ACCESS_LOG_FORMAT}
+ * @param certfile the PEM certificate chain, or empty; see {@link Setting#CERTFILE}
+ * @param keyfile the PEM private key, or empty (then it is in {@code certfile}); see {@link Setting#KEYFILE}
+ * @param caCerts the PEM bundle of CAs for client certificates, or empty; see {@link Setting#CA_CERTS}
+ * @param certReqs whether clients must present a certificate; see {@link Setting#CERT_REQS}
+ * @param ciphers the cipher suites allowed, in order of preference, or empty for the JDK's defaults;
+ *     see {@link Setting#CIPHERS}
+ * @param keystore the PKCS#12 or JKS keystore, or empty; see {@link Setting#KEYSTORE}
+ * @param keystorePassword the keystore's password, empty if none; never in {@link #toString()}; see
+ *     {@link Setting#KEYSTORE_PASSWORD}
  */
 public record Config(
         String bind,
@@ -89,7 +106,14 @@ public record Config(
         Optional<String> healthPath,
         Optional<String> readinessPath,
         Optional<String> metricsPath,
-        String accessLogFormat) {
+        String accessLogFormat,
+        Optional<Path> certfile,
+        Optional<Path> keyfile,
+        Optional<Path> caCerts,
+        ClientAuth certReqs,
+        List<String> ciphers,
+        Optional<Path> keystore,
+        String keystorePassword) {
 
     /** A duration setting at this value is turned off: {@code timeout}, {@code keepalive}, {@code header_timeout}. */
     public static final Duration OFF = Duration.ZERO;
@@ -125,6 +149,13 @@ public record Config(
         Objects.requireNonNull(readinessPath, "readiness_path");
         Objects.requireNonNull(metricsPath, "metrics_path");
         Objects.requireNonNull(accessLogFormat, "access_log_format");
+        Objects.requireNonNull(certfile, "certfile");
+        Objects.requireNonNull(keyfile, "keyfile");
+        Objects.requireNonNull(caCerts, "ca_certs");
+        Objects.requireNonNull(certReqs, "cert_reqs");
+        Objects.requireNonNull(keystore, "keystore");
+        Objects.requireNonNull(keystorePassword, "keystore_password");
+        ciphers = List.copyOf(ciphers);
         parseBind(bind);
         checkRange(Setting.BACKLOG, backlog, 1, 65535);
         checkRange(Setting.WORKERS, workers, 1, 4096);
@@ -166,6 +197,7 @@ public record Config(
                             + ": otherwise every connection would be closed");
         }
         AccessLogFormat.check(accessLogFormat); // throws ConfigException naming the unknown atom
+        checkTls(certfile, keyfile, caCerts, certReqs, ciphers, keystore, keystorePassword);
         // gunicorn's "0 = unlimited" for the header limits means the codec's own ceiling
         if (limitRequestLine == 0) {
             limitRequestLine = MAX_LINE;
@@ -252,12 +284,23 @@ public record Config(
         return !timeout.isZero();
     }
 
+    /**
+     * Returns true if the server speaks TLS: {@code certfile} or {@code keystore} is set. Every
+     * connection is then TLS; there is no plain port beside it.
+     */
+    public boolean tlsEnabled() {
+        return certfile.isPresent() || keystore.isPresent();
+    }
+
     /** Returns true if keep-alive is on ({@code keepalive} above zero). */
     public boolean keepAliveEnabled() {
         return !keepalive.isZero();
     }
 
-    /** Returns the setting's current value in the form a properties file would hold it. */
+    /**
+     * Returns the setting's current value in the form a properties file would hold it ({@code
+     * keystore_password} included; {@link #toString()} hides it).
+     */
     public String valueOf(Setting s) {
         return switch (s) {
             case BIND -> bind;
@@ -288,10 +331,20 @@ public record Config(
             case READINESS_PATH -> readinessPath.orElse(PATH_OFF);
             case METRICS_PATH -> metricsPath.orElse(PATH_OFF);
             case ACCESS_LOG_FORMAT -> accessLogFormat;
+            case CERTFILE -> pathText(certfile);
+            case KEYFILE -> pathText(keyfile);
+            case CA_CERTS -> pathText(caCerts);
+            case CERT_REQS -> name(certReqs);
+            case CIPHERS -> String.join(":", ciphers);
+            case KEYSTORE -> pathText(keystore);
+            case KEYSTORE_PASSWORD -> keystorePassword;
         };
     }
 
-    /** Returns every setting as {@code name=value} lines, in {@link Setting} order. */
+    /**
+     * Returns every setting as {@code name=value}, in {@link Setting} order; a {@code
+     * keystore_password} that is set shows as {@code ***}.
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Config[");
@@ -299,7 +352,8 @@ public record Config(
             if (s.ordinal() > 0) {
                 sb.append(", ");
             }
-            sb.append(s.key()).append('=').append(valueOf(s));
+            String value = s == Setting.KEYSTORE_PASSWORD && !keystorePassword.isEmpty() ? "***" : valueOf(s);
+            sb.append(s.key()).append('=').append(value);
         }
         return sb.append(']').toString();
     }
@@ -319,6 +373,62 @@ public record Config(
 
     private static String name(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String pathText(Optional<Path> path) {
+        return path.map(Path::toString).orElse("");
+    }
+
+    /**
+     * How the TLS settings combine; the files are read later, by the Arbiter. The password is never
+     * part of a message.
+     */
+    private static void checkTls(
+            Optional<Path> certfile,
+            Optional<Path> keyfile,
+            Optional<Path> caCerts,
+            ClientAuth certReqs,
+            List<String> ciphers,
+            Optional<Path> keystore,
+            String keystorePassword) {
+        if (keystore.isPresent() && (certfile.isPresent() || keyfile.isPresent())) {
+            throw new ConfigException(
+                    Setting.KEYSTORE,
+                    keystore.get().toString(),
+                    "a keystore instead of certfile and keyfile, not as well: set one or the other");
+        }
+        if (keyfile.isPresent() && certfile.isEmpty()) {
+            throw new ConfigException(
+                    Setting.KEYFILE,
+                    keyfile.get().toString(),
+                    "a key file only together with certfile, the certificate chain the key belongs to");
+        }
+        if (!keystorePassword.isEmpty() && keystore.isEmpty()) {
+            throw new ConfigException(
+                    Setting.KEYSTORE_PASSWORD, "set, but keystore is not: it is the keystore's password");
+        }
+        boolean tls = certfile.isPresent() || keystore.isPresent();
+        if (!tls && caCerts.isPresent()) {
+            throw new ConfigException(
+                    Setting.CA_CERTS,
+                    caCerts.get().toString(),
+                    "certfile or keystore set too: client certificates are asked for over TLS only");
+        }
+        if (!tls && certReqs != ClientAuth.NONE) {
+            throw new ConfigException(
+                    Setting.CERT_REQS, name(certReqs), "none while TLS is off (set certfile or keystore)");
+        }
+        if (certReqs != ClientAuth.NONE && caCerts.isEmpty()) {
+            throw new ConfigException(
+                    Setting.CERT_REQS,
+                    name(certReqs),
+                    "none unless ca_certs names the CAs that sign the client certificates");
+        }
+        if (!tls && !ciphers.isEmpty()) {
+            throw new ConfigException(
+                    Setting.CIPHERS, String.join(":", ciphers), "empty while TLS is off (set certfile or keystore)");
+        }
+        CipherSuites.check(ciphers); // throws ConfigException naming the suite
     }
 
     private static void checkPath(Setting s, Optional<String> path) {
@@ -556,6 +666,44 @@ public record Config(
             return put(Setting.ACCESS_LOG_FORMAT, format);
         }
 
+        /** Sets {@code certfile}, the PEM certificate chain; this turns TLS on. */
+        public Builder certfile(Path certfile) {
+            return put(Setting.CERTFILE, certfile.toString());
+        }
+
+        /** Sets {@code keyfile}, the PEM private key of {@code certfile}. */
+        public Builder keyfile(Path keyfile) {
+            return put(Setting.KEYFILE, keyfile.toString());
+        }
+
+        /** Sets {@code ca_certs}, the PEM bundle of CAs that client certificates must chain to. */
+        public Builder caCerts(Path caCerts) {
+            return put(Setting.CA_CERTS, caCerts.toString());
+        }
+
+        /** Sets {@code cert_reqs}: whether clients must present a certificate. */
+        public Builder certReqs(ClientAuth certReqs) {
+            return put(Setting.CERT_REQS, name(certReqs));
+        }
+
+        /**
+         * Sets {@code ciphers}: JSSE cipher suite names separated by commas or colons, in order of
+         * preference; empty for the JDK's defaults.
+         */
+        public Builder ciphers(String suites) {
+            return put(Setting.CIPHERS, suites);
+        }
+
+        /** Sets {@code keystore}, a PKCS#12 or JKS keystore used instead of certfile and keyfile; this turns TLS on. */
+        public Builder keystore(Path keystore) {
+            return put(Setting.KEYSTORE, keystore.toString());
+        }
+
+        /** Sets {@code keystore_password}. */
+        public Builder keystorePassword(String password) {
+            return put(Setting.KEYSTORE_PASSWORD, password);
+        }
+
         /**
          * Sets a setting from its text form, by any of its names ({@code worker_class}, {@code
          * --worker-class}, {@code -k}); the value is checked by {@link #build()}.
@@ -639,7 +787,43 @@ public record Config(
                     pathValue(Setting.HEALTH_PATH),
                     pathValue(Setting.READINESS_PATH),
                     pathValue(Setting.METRICS_PATH),
-                    values.get(Setting.ACCESS_LOG_FORMAT));
+                    values.get(Setting.ACCESS_LOG_FORMAT),
+                    fileValue(Setting.CERTFILE),
+                    fileValue(Setting.KEYFILE),
+                    fileValue(Setting.CA_CERTS),
+                    certReqsValue(),
+                    ciphersValue(),
+                    fileValue(Setting.KEYSTORE),
+                    values.get(Setting.KEYSTORE_PASSWORD));
+        }
+
+        private Optional<Path> fileValue(Setting s) {
+            String raw = values.get(s).strip();
+            if (raw.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Path.of(raw));
+            } catch (InvalidPathException e) {
+                throw new ConfigException(s, raw, "a file path (" + e.getReason() + ")");
+            }
+        }
+
+        private ClientAuth certReqsValue() {
+            String raw = values.get(Setting.CERT_REQS);
+            return ClientAuth.parse(raw)
+                    .orElseThrow(() -> new ConfigException(
+                            Setting.CERT_REQS, raw.strip(), "none, optional or required (gunicorn's 0, 1 or 2)"));
+        }
+
+        private List<String> ciphersValue() {
+            List<String> suites = new ArrayList<>();
+            for (String name : values.get(Setting.CIPHERS).split("[,:\\s]+")) {
+                if (!name.isEmpty() && !suites.contains(name)) {
+                    suites.add(name);
+                }
+            }
+            return suites;
         }
 
         private boolean booleanValue(Setting s) {

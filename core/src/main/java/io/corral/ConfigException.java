@@ -17,6 +17,16 @@ public final class ConfigException extends IllegalArgumentException {
         this.setting = setting;
     }
 
+    /**
+     * Creates the error for a setting whose value reads well but names something that does not work,
+     * such as a certificate file that is missing or expired: {@code certfile: /etc/tls/cert.pem does
+     * not exist}. The message is the setting's name, a colon and {@code problem}.
+     */
+    public ConfigException(Setting setting, String problem) {
+        super(setting.key() + ": " + problem);
+        this.setting = setting;
+    }
+
     /** Creates an error that concerns no single setting's value, such as an unknown name. */
     public ConfigException(String message) {
         super(message);

@@ -203,8 +203,63 @@ public enum Setting {
             "%(h)s %(l)s %(u)s %(t)s \"%(r)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\"",
             null,
             "The access log line, with gunicorn's atoms: h l u t r m U q H s B b f a T M D L p, {header}i"
-                    + " and {header}o; h is the client as derived from trusted proxies. An unknown atom fails"
-                    + " at start.");
+                    + " and {header}o; h is the client as derived from trusted proxies. For TLS, mod_ssl's"
+                    + " {SSL_CLIENT_S_DN}x (the client certificate's subject), {SSL_CLIENT_I_DN}x,"
+                    + " {SSL_PROTOCOL}x, {SSL_CIPHER}x and {SSL_TLS_SNI}x. An unknown atom fails at start."),
+    /** The server's certificate chain; turns TLS on. */
+    CERTFILE(
+            "certfile",
+            "",
+            null,
+            "A PEM file with the server's certificate chain, its own certificate first; setting it (or"
+                    + " keystore) turns TLS on: TLS 1.3 and 1.2 only, ALPN http/1.1. Checked at start (missing,"
+                    + " unreadable, expired, not matching the key fail it) and re-read by reloadTls()."),
+    /** The certificate's private key. */
+    KEYFILE(
+            "keyfile",
+            "",
+            null,
+            "A PEM file with the certificate's private key: PKCS#8 (BEGIN PRIVATE KEY), PKCS#1 RSA (BEGIN RSA"
+                    + " PRIVATE KEY) or SEC1 EC (BEGIN EC PRIVATE KEY), not encrypted (use keystore for a"
+                    + " password). Empty: the key is in certfile."),
+    /** The CAs that sign client certificates. */
+    CA_CERTS(
+            "ca_certs",
+            "",
+            null,
+            "A PEM file with the CA certificates that client certificates must chain to; needed by"
+                    + " cert_reqs optional or required."),
+    /** Whether clients must present a certificate. */
+    CERT_REQS(
+            "cert_reqs",
+            "none",
+            null,
+            "Whether a TLS client must present a certificate signed by ca_certs: none, optional (asked"
+                    + " for; one sent must verify) or required (the handshake fails without one); gunicorn's 0,"
+                    + " 1 and 2 too."),
+    /** The cipher suites allowed. */
+    CIPHERS(
+            "ciphers",
+            "",
+            null,
+            "The TLS cipher suites allowed, in order of preference: JSSE (IANA) names separated by commas"
+                    + " or colons, such as TLS_AES_128_GCM_SHA256:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (OpenSSL"
+                    + " names are refused). Empty: the JDK's defaults."),
+    /** A keystore instead of certfile and keyfile. */
+    KEYSTORE(
+            "keystore",
+            "",
+            null,
+            "A PKCS#12 (or JKS) keystore with the private key and its certificate chain, instead of"
+                    + " certfile and keyfile (not with them); opened with keystore_password. Checked at start"
+                    + " and re-read by reloadTls() as certfile is."),
+    /** The keystore's password. */
+    KEYSTORE_PASSWORD(
+            "keystore_password",
+            "",
+            null,
+            "The password of keystore and of its key. Never logged; prefer a properties file or the builder"
+                    + " to a command line, which other users of the host can read.");
 
     private final String key;
     private final String defaultValue;

@@ -5,13 +5,16 @@ import io.corral.spi.Application;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import io.corral.spi.WorkerMetrics;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +89,11 @@ final class WorkerSlot implements WorkerContext {
     @Override
     public Hooks hooks() {
         return hooks;
+    }
+
+    @Override
+    public Optional<SSLEngine> newTlsEngine(InetSocketAddress peer) {
+        return arbiter.tls.newEngine(peer);
     }
 
     @Override

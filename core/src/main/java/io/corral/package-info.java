@@ -58,6 +58,11 @@
  * does a {@code worker_class} that names no worker model on the class path or module path. {@link
  * io.corral.OverloadPolicy} says what a worker that is full does with one more client.
  *
+ * <p>{@code certfile} and {@code keyfile} (or {@code keystore}) turn TLS on for every connection;
+ * {@link io.corral.ClientAuth} ({@code cert_reqs}) asks clients for certificates. The files are
+ * read and checked by {@link io.corral.Arbiter#start()}, before it binds, and a bad one fails it
+ * with a {@link io.corral.ConfigException} naming the setting, the file and the problem.
+ *
  * <h2>Lifecycle</h2>
  *
  * <ul>
@@ -72,6 +77,9 @@
  *       io.corral.Arbiter#reload(io.corral.http.Handler)} and {@link
  *       io.corral.Arbiter#reloadAsync(io.corral.http.AsyncHandler)} swap the application that
  *       way. The settings stay as they were built.
+ *   <li>{@link io.corral.Arbiter#reloadTls()} re-reads the TLS files: connections accepted from then
+ *       on get the new certificate, open ones keep theirs, and a file that fails a check is refused
+ *       while the certificate in force stays.
  *   <li>{@link io.corral.Arbiter#resize(int)} changes the number of workers (gunicorn's {@code
  *       TTIN}/{@code TTOU}); retired workers, the oldest first, drain within {@code
  *       graceful_timeout}.

@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * in {@code forwarded_allow_ips}, right to left past the trusted hops). Without a trusted proxy it
  * is the peer itself. {@link #peerAddress()} is always the TCP peer; {@link #scheme()} and {@link
  * #host()} come from the same trusted headers, else from the connection and the {@code Host}
- * header; {@link #secure()} says whether this connection itself is encrypted.
+ * header; {@link #secure()} says whether this connection itself is encrypted, and {@link #tls()}
+ * what its TLS handshake settled (the protocol, the cipher suite, SNI and the client's verified
+ * certificate chain).
  *
  * <h2>The body</h2>
  *
@@ -88,6 +90,7 @@ public final class Request {
     private final String scheme;
     private final String host;
     private final boolean secure;
+    private final TlsInfo tls;
     private final ProxyHeader proxyHeader;
     private final InputStream body;
     private final long contentLength;
@@ -104,8 +107,9 @@ public final class Request {
         this.headers = b.headers;
         this.remoteAddress = b.remoteAddress;
         this.peerAddress = b.peerAddress != null ? b.peerAddress : b.remoteAddress;
-        this.secure = b.secure;
-        this.scheme = b.scheme != null ? b.scheme : b.secure ? "https" : "http";
+        this.secure = b.secure || b.tls != null;
+        this.tls = b.tls;
+        this.scheme = b.scheme != null ? b.scheme : this.secure ? "https" : "http";
         this.host = b.host != null ? b.host : hostOf(b.target, b.headers);
         this.proxyHeader = b.proxyHeader;
         this.body = b.body;
@@ -219,11 +223,21 @@ public final class Request {
     }
 
     /**
-     * Returns true if this connection itself is encrypted (TLS terminated by Corral). Always false
-     * until Corral terminates TLS; a proxy that terminates it is told apart by {@link #scheme()}.
+     * Returns true if this connection itself is encrypted: TLS terminated by Corral ({@code
+     * certfile} or {@code keystore} set); then {@link #tls()} is present. A proxy that terminates
+     * TLS in front of Corral is told apart by {@link #scheme()} instead.
      */
     public boolean secure() {
         return secure;
+    }
+
+    /**
+     * Returns what the TLS handshake of this connection settled (the protocol, the cipher suite, the
+     * SNI host name, the ALPN protocol and the client's verified certificate chain), when Corral
+     * terminated TLS on it; empty on a plain connection. See {@link TlsInfo}.
+     */
+    public Optional<TlsInfo> tls() {
+        return Optional.ofNullable(tls);
     }
 
     /** Returns the PROXY protocol header the connection began with, when {@code proxy_protocol} is on. */
@@ -486,6 +500,7 @@ public final class Request {
         private String scheme;
         private String host;
         private boolean secure;
+        private TlsInfo tls;
         private ProxyHeader proxyHeader;
         private InputStream body = InputStream.nullInputStream();
         private long contentLength = -1;
@@ -546,6 +561,15 @@ public final class Request {
         /** Sets whether the connection itself is encrypted; default false. */
         public Builder secure(boolean secure) {
             this.secure = secure;
+            return this;
+        }
+
+        /**
+         * Sets what the connection's TLS handshake settled, or null for a plain connection (the
+         * default); a request with one is {@link Request#secure() secure}.
+         */
+        public Builder tls(TlsInfo tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -48,7 +48,8 @@
  *   <li>{@link io.corral.http.Request} holds the request line (method, target, decoded path and
  *       query parameters, version), the headers, the client's address and the body. It belongs to
  *       the one exchange that handles it; {@link io.corral.http.Request#builder()} builds one for
- *       tests.
+ *       tests. On a TLS connection, {@link io.corral.http.TlsInfo} ({@code request.tls()}) says what
+ *       the handshake settled: the protocol, the cipher suite, SNI and the client's certificate.
  *   <li>{@link io.corral.http.Response} is immutable and made by static factories ({@code
  *       Response.ok("text")}, {@code Response.of(404)}, {@code Response.text(503, "...")}); each
  *       {@code header}, {@code contentType} or {@code body} call returns a copy. The server adds

@@ -40,18 +40,23 @@ public interface WorkerContext {
     /** Returns the application to serve. */
     Application application();
 
-    /**
-     * Returns a new server-side TLS engine for a connection from {@code peer} if the server speaks
-     * TLS ({@code certfile} or {@code keystore} set), made from the certificate current at the time
-     * of the call, so that a reloaded certificate applies to new connections; empty for plain HTTP.
-     * Cheap enough to call per connection.
-     */
-    default Optional<SSLEngine> tlsEngine(InetSocketAddress peer) {
-        return Optional.empty();
-    }
-
     /** Returns the hooks to call around each request. */
     Hooks hooks();
+
+    /**
+     * Returns a new server-mode {@link SSLEngine} for a connection just accepted from {@code peer},
+     * or empty when TLS is off ({@link Config#tlsEnabled()}: then every connection is plain). The
+     * engine is configured from the settings (TLS 1.3 and 1.2 only, ALPN {@code http/1.1} only,
+     * client certificates per {@code cert_reqs}, {@code ciphers}) and holds the certificate in force
+     * now: after {@code Arbiter.reloadTls()} new connections get the new one while engines already
+     * made keep theirs. Its handshake has not begun; driving it (and running its delegated tasks off
+     * an event loop) is the caller's.
+     *
+     * <p>Thread-safe, lock-free, no I/O: call it on any thread, an event loop included.
+     *
+     * @param peer the TCP peer, a hint for the engine's session cache; may be null
+     */
+    Optional<SSLEngine> newTlsEngine(InetSocketAddress peer);
 
     /**
      * Records that the worker's loop is alive. Call it at least every {@code timeout / 2}; a worker

@@ -100,4 +100,20 @@ class RequestTest {
                         .get());
         assertEquals(413, ((BadMessageException) e.getCause()).status());
     }
+
+    @Test
+    void isPlainUnlessTheConnectionIsTls() {
+        Request plain = Request.builder().build();
+        assertEquals(false, plain.secure());
+        assertEquals(Optional.empty(), plain.tls());
+        assertEquals("http", plain.scheme());
+
+        TlsInfo tls = new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", Optional.empty(), Optional.empty(), List.of());
+        Request secure = Request.builder().tls(tls).build();
+        assertEquals(true, secure.secure());
+        assertEquals(Optional.of(tls), secure.tls());
+        assertEquals("https", secure.scheme());
+        assertEquals(Optional.empty(), tls.clientCertificate());
+        assertEquals(Optional.empty(), tls.clientSubject());
+    }
 }

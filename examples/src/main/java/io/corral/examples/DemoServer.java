@@ -74,10 +74,18 @@ public final class DemoServer {
             System.exit(2);
             return;
         }
-        Arbiter arbiter = start(config);
+        Arbiter arbiter;
+        try {
+            arbiter = start(config);
+        } catch (ConfigException e) { // a TLS file that is missing, expired, not matching its key...
+            System.err.println("corral-examples: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(arbiter::close, "corral-shutdown"));
         LOG.info(
-                "Demo server ready at http://{}:{}/hello with worker class {}",
+                "Demo server ready at {}://{}:{}/hello with worker class {}",
+                config.tlsEnabled() ? "https" : "http",
                 arbiter.address().getAddress().getHostAddress(),
                 arbiter.port(),
                 arbiter.workerClass());

@@ -3,6 +3,7 @@ package io.corral.internal.server;
 import io.corral.ConfigException;
 import io.corral.Setting;
 import io.corral.http.Headers;
+import io.corral.http.TlsInfo;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.net.IpAddresses;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * gunicorn's {@code access_log_format}: Python {@code %(atom)s} placeholders in a line of text,
@@ -30,7 +32,16 @@ import java.util.Locale;
  *   <tr><td>{@code T M D L}</td><td>the request time in whole seconds, milliseconds, microseconds, and decimal seconds</td></tr>
  *   <tr><td>{@code p}</td><td>the process id, as {@code <1234>}</td></tr>
  *   <tr><td>{@code {name}i {name}o}</td><td>a request or a response header, or {@code -}</td></tr>
+ *   <tr><td>{@code {SSL_CLIENT_S_DN}x}</td><td>the subject of the client's verified certificate
+ *       (RFC 2253, such as {@code CN=billing,O=Example}), or {@code -}</td></tr>
+ *   <tr><td>{@code {SSL_CLIENT_I_DN}x}</td><td>the issuer of the client's certificate, or {@code -}</td></tr>
+ *   <tr><td>{@code {SSL_PROTOCOL}x {SSL_CIPHER}x}</td><td>the TLS protocol and cipher suite, or {@code -}
+ *       on a plain connection</td></tr>
+ *   <tr><td>{@code {SSL_TLS_SNI}x}</td><td>the host name the client asked for with SNI, or {@code -}</td></tr>
  * </table>
+ *
+ * <p>gunicorn has no atom for TLS; the {@code {VARIABLE}x} atoms take Apache mod_ssl's variable
+ * names (as in its {@code %{SSL_CLIENT_S_DN}x}), any case.
  *
  * <p>The line is written straight from the format, with no compiled form to keep; {@link #check}
  * refuses an unknown atom when the settings are built. Stateless.
@@ -42,7 +53,10 @@ public final class AccessLogFormat {
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("'['dd/MMM/yyyy:HH:mm:ss Z']'", Locale.ROOT);
-    private static final String ATOMS = "h l u t r m U q H s B b f a T M D L p {header}i {header}o";
+    private static final String ATOMS = "h l u t r m U q H s B b f a T M D L p {header}i {header}o"
+            + " {SSL_CLIENT_S_DN}x {SSL_CLIENT_I_DN}x {SSL_PROTOCOL}x {SSL_CIPHER}x {SSL_TLS_SNI}x";
+    private static final Set<String> TLS_VARIABLES =
+            Set.of("SSL_CLIENT_S_DN", "SSL_CLIENT_I_DN", "SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI");
 
     private AccessLogFormat() {}
 
@@ -56,6 +70,7 @@ public final class AccessLogFormat {
      * @param responseHeaders the response's headers, or null if the server answered itself
      * @param durationNanos from the head's arrival to the end of the exchange
      * @param time when it ended
+     * @param tls what the connection's TLS handshake settled, or null on a plain connection
      */
     public record Entry(
             InetSocketAddress client,
@@ -64,7 +79,21 @@ public final class AccessLogFormat {
             long bodyBytes,
             Headers responseHeaders,
             long durationNanos,
-            ZonedDateTime time) {}
+            ZonedDateTime time,
+            TlsInfo tls) {
+
+        /** An exchange on a plain connection. */
+        public Entry(
+                InetSocketAddress client,
+                RequestHead head,
+                int status,
+                long bodyBytes,
+                Headers responseHeaders,
+                long durationNanos,
+                ZonedDateTime time) {
+            this(client, head, status, bodyBytes, responseHeaders, durationNanos, time, null);
+        }
+    }
 
     /**
      * Checks {@code format}.
@@ -124,11 +153,18 @@ public final class AccessLogFormat {
         if (atom.length() == 1) {
             return "hlutrmUqHsBbfaTMDLp".indexOf(atom.charAt(0)) >= 0;
         }
+        if (atom.length() > 3 && atom.charAt(0) == '{' && atom.endsWith("}x")) {
+            return TLS_VARIABLES.contains(atom.substring(1, atom.length() - 2).toUpperCase(Locale.ROOT));
+        }
         return atom.length() > 3 && atom.charAt(0) == '{' && (atom.endsWith("}i") || atom.endsWith("}o"));
     }
 
     private static void atom(String atom, Entry e, StringBuilder out) {
         RequestHead head = e.head();
+        if (atom.endsWith("}x")) {
+            out.append(orDash(tlsVariable(atom.substring(1, atom.length() - 2), e.tls())));
+            return;
+        }
         if (atom.length() > 1) {
             String name = atom.substring(1, atom.length() - 2);
             Headers h = atom.endsWith("i") ? head.headers() : e.responseHeaders();
@@ -169,6 +205,24 @@ public final class AccessLogFormat {
             return "-";
         }
         return a.getAddress() != null ? IpAddresses.text(a.getAddress()) : a.getHostString();
+    }
+
+    /** One of mod_ssl's variables for a connection's TLS, or null if it has none. */
+    private static String tlsVariable(String name, TlsInfo tls) {
+        if (tls == null) {
+            return null;
+        }
+        return switch (name.toUpperCase(Locale.ROOT)) {
+            case "SSL_CLIENT_S_DN" -> tls.clientSubject().orElse(null);
+            case "SSL_CLIENT_I_DN" ->
+                tls.clientCertificate()
+                        .map(c -> c.getIssuerX500Principal().getName())
+                        .orElse(null);
+            case "SSL_PROTOCOL" -> tls.protocol();
+            case "SSL_CIPHER" -> tls.cipherSuite();
+            case "SSL_TLS_SNI" -> tls.serverName().orElse(null);
+            default -> throw new IllegalStateException("unchecked TLS variable " + name);
+        };
     }
 
     private static String orDash(String v) {

@@ -87,6 +87,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
     int phase = HEAD;
     RequestParser parser; // only while a head is arriving
     boolean proxied; // the PROXY protocol stage is over (or off): HTTP may be read
+    boolean secured; // the TLS handshake's facts are noted in origin
     boolean served; // a response went out: the next head is due keepalive after it
     boolean threadWaits; // the thread that served the last request is parked for the next head
     long idleSince; // when the connection last went idle

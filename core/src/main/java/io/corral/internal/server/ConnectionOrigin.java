@@ -4,6 +4,7 @@ import io.corral.Config;
 import io.corral.ProxyProtocol;
 import io.corral.http.BadMessageException;
 import io.corral.http.ProxyHeader;
+import io.corral.http.TlsInfo;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.net.Forwarding;
 import io.corral.internal.net.ProxyProtocolDecoder;
@@ -13,6 +14,8 @@ import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where one connection comes from and how it ends, for every worker model: the PROXY protocol
@@ -24,7 +27,8 @@ import java.nio.ByteBuffer;
  *
  * <pre>{@code
  * ConnectionOrigin origin = ConnectionOrigin.accept(context, peer);   // at accept
- * if (!origin.awaitProxyHeader(in)) { read more; }                  // before the first head
+ * if (!origin.awaitProxyHeader(in)) { read more; }                  // before the first head (and the TLS handshake)
+ * origin.tlsEstablished(TlsContext.info(engine));                   // once a TLS handshake finished
  * RequestOrigin from = origin.resolve(head);                        // for each head
  * origin.rejected(e);                                               // where an error is answered
  * context.connectionClosed(origin.closeReason());                   // at close
@@ -39,7 +43,8 @@ public final class ConnectionOrigin {
     private final WorkerContext context;
     private final Config config;
     private final InetSocketAddress peer;
-    private final boolean secure;
+    private boolean secure;
+    private TlsInfo tls; // what the TLS handshake settled; null on a plain connection or before it
     private ProxyProtocolDecoder decoder; // until the PROXY header is in; null when off or done
     private ProxyHeader proxyHeader;
     private InetSocketAddress client; // the PROXY header's source, or the peer
@@ -68,6 +73,23 @@ public final class ConnectionOrigin {
     /** Returns the TCP peer. */
     public InetSocketAddress peer() {
         return peer;
+    }
+
+    /**
+     * Records what the connection's TLS handshake settled ({@link
+     * io.corral.internal.tls.TlsContext#info}); every request resolved from then on is secure and
+     * carries it as {@link io.corral.http.Request#tls()}. Call it once the handshake has finished,
+     * before the first request is resolved, on the thread that then resolves it (or hand the
+     * connection over after it through a queue or lock, as the engines do).
+     */
+    public void tlsEstablished(TlsInfo info) {
+        this.tls = Objects.requireNonNull(info, "info");
+        this.secure = true;
+    }
+
+    /** Returns what the TLS handshake settled, or empty on a plain connection or before the handshake. */
+    public Optional<TlsInfo> tls() {
+        return Optional.ofNullable(tls);
     }
 
     /**
@@ -119,7 +141,7 @@ public final class ConnectionOrigin {
     public RequestOrigin resolve(RequestHead head) throws BadMessageException {
         String connectionScheme = secure || (proxyHeader != null && proxyHeader.clientUsedTls()) ? "https" : "http";
         Forwarding.Result r = Forwarding.resolve(config.forwardedAllowIps(), client, connectionScheme, head.headers());
-        return new RequestOrigin(r.client(), peer, r.scheme(), r.host(), secure, proxyHeader);
+        return new RequestOrigin(r.client(), peer, r.scheme(), r.host(), secure, proxyHeader, tls);
     }
 
     /** Records that the server refused a request on this connection with {@code e}; it closes after. */

@@ -222,7 +222,8 @@ public final class ExchangeRules {
                             bodyBytes,
                             sent == null ? null : sent.headers(),
                             elapsedNanos,
-                            AccessLog.now()));
+                            AccessLog.now(),
+                            origin.tls()));
             Request r = request;
             if (r != null) {
                 Duration elapsed = Duration.ofNanos(elapsedNanos);

@@ -10,10 +10,10 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.net.ProxyProtocolException;
+import io.corral.internal.tls.TlsContext;
 import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
@@ -173,7 +173,7 @@ public final class Poller implements Runnable {
         this.handler = context.application().asBlocking();
         this.model = model;
         this.reject = config.overloadPolicy() == OverloadPolicy.REJECT;
-        this.tls = context.tlsEngine(new InetSocketAddress(0)).isPresent();
+        this.tls = config.tlsEnabled();
         // beat at least four times per timeout, so that a busy but healthy loop is never taken for hung
         this.maxWaitNanos = config.hasTimeout()
                 ? Math.max(
@@ -691,6 +691,10 @@ public final class Poller implements Runnable {
                 waitForTransport(c);
                 return false;
             }
+            if (!c.secured && c.transport instanceof TlsTransport t) {
+                c.secured = true;
+                c.origin.tlsEstablished(TlsContext.info(t.engine())); // what Request.tls() tells
+            }
             interest(c, SelectionKey.OP_READ);
             return true;
         } catch (ProxyProtocolException e) {
@@ -718,7 +722,7 @@ public final class Poller implements Runnable {
         if (!tls) {
             return false;
         }
-        SSLEngine engine = context.tlsEngine(c.remote).orElseThrow();
+        SSLEngine engine = context.newTlsEngine(c.remote).orElseThrow();
         c.transport = new TlsTransport(c.channel, engine, alreadyRead);
         return true;
     }

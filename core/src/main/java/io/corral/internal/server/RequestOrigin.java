@@ -2,6 +2,7 @@ package io.corral.internal.server;
 
 import io.corral.http.ProxyHeader;
 import io.corral.http.Request;
+import io.corral.http.TlsInfo;
 import io.corral.internal.http.RequestHead;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
  * @param host the host from a trusted forwarded header, or null to take the request's own
  * @param secure whether the connection itself is encrypted
  * @param proxyHeader the PROXY header the connection began with, or null
+ * @param tls what the connection's TLS handshake settled, or null on a plain connection
  */
 public record RequestOrigin(
         InetSocketAddress client,
@@ -23,7 +25,8 @@ public record RequestOrigin(
         String scheme,
         String host,
         boolean secure,
-        ProxyHeader proxyHeader) {
+        ProxyHeader proxyHeader,
+        TlsInfo tls) {
 
     /** Returns the {@link Request} a handler sees for {@code head}, attributed to this origin, with {@code body}. */
     public Request toRequest(RequestHead head, InputStream body) {
@@ -37,6 +40,7 @@ public record RequestOrigin(
                 .scheme(scheme)
                 .secure(secure)
                 .proxyHeader(proxyHeader)
+                .tls(tls)
                 .body(body, head.contentLength());
         if (host != null) {
             b.host(host);
@@ -46,6 +50,6 @@ public record RequestOrigin(
 
     /** The origin of a request straight from {@code peer}, with no proxy: for tests and fallbacks. */
     public static RequestOrigin direct(InetSocketAddress peer) {
-        return new RequestOrigin(peer, peer, "http", null, false, null);
+        return new RequestOrigin(peer, peer, "http", null, false, null, null);
     }
 }

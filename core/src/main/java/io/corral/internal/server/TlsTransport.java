@@ -68,6 +68,11 @@ public final class TlsTransport implements Transport {
         return handshaken ? Optional.of(engine.getSession()) : Optional.empty();
     }
 
+    /** Returns the engine, for the facts of the session once the handshake is over. */
+    public SSLEngine engine() {
+        return engine;
+    }
+
     /** Returns true if the handshake is over (application bytes can flow). */
     public boolean handshaken() {
         return handshaken;

@@ -8,11 +8,15 @@ import io.corral.Config;
 import io.corral.ConfigException;
 import io.corral.Setting;
 import io.corral.http.Headers;
+import io.corral.http.TlsInfo;
 import io.corral.internal.http.RequestHead;
+import io.corral.testing.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -76,8 +80,35 @@ class AccessLogTest {
         assertTrue(line("%(p)s", client, head, 200, 0).matches("<[0-9]+>"));
     }
 
+    @Test
+    void writesModSslVariablesForTheConnectionsTls() throws Exception {
+        RequestHead head = new RequestHead("GET", "/", 1, Headers.empty(), -1, false, true, false);
+        InetSocketAddress client = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1);
+        String format = "%({SSL_CLIENT_S_DN}x)s|%({ssl_client_i_dn}x)s|%({SSL_PROTOCOL}x)s|%({SSL_CIPHER}x)s"
+                + "|%({SSL_TLS_SNI}x)s";
+        TlsInfo mtls = new TlsInfo(
+                "TLSv1.3",
+                "TLS_AES_128_GCM_SHA256",
+                Optional.of("api.example"),
+                Optional.of("http/1.1"),
+                TestCertificates.shared().client().chain());
+        assertEquals(
+                "CN=client,O=Corral|CN=Corral Test CA,O=Corral|TLSv1.3|TLS_AES_128_GCM_SHA256|api.example",
+                tlsLine(format, client, head, mtls));
+        TlsInfo anonymous = new TlsInfo(
+                "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", Optional.empty(), Optional.empty(), List.of());
+        assertEquals("-|-|TLSv1.2|TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256|-", tlsLine(format, client, head, anonymous));
+        assertEquals("-|-|-|-|-", tlsLine(format, client, head, null), "a plain connection");
+    }
+
+    private static String tlsLine(String format, InetSocketAddress client, RequestHead head, TlsInfo tls) {
+        return AccessLogFormat.format(
+                format, new AccessLogFormat.Entry(client, head, 200, 0, Headers.empty(), 0, WHEN, tls));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"%(x)s", "%(h)s %(e)s", "%({h}e)s", "%(h", "%(h)x", "50% off", "%"})
+    @ValueSource(
+            strings = {"%(x)s", "%(h)s %(e)s", "%({h}e)s", "%(h", "%(h)x", "50% off", "%", "%({SSL_SESSION_ID}x)s"})
     void refusesAnUnknownAtomWhenTheSettingsAreBuilt(String format) {
         ConfigException e = assertThrows(
                 ConfigException.class,
