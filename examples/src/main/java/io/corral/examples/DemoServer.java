@@ -49,6 +49,7 @@ public final class DemoServer {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.corral.examples.demo");
     private static final long MAX_SLEEP_MS = 600_000;
+    private static final byte[] HELLO = "Hello, World!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private DemoServer() {}
 
@@ -169,7 +170,7 @@ public final class DemoServer {
     }
 
     private static Response hello() {
-        return Response.of(200).contentType("text/plain").body("Hello, World!");
+        return Response.of(200).contentType("text/plain").body(HELLO);
     }
 
     /** Where the request came from, as JSON. */

@@ -54,7 +54,7 @@ public final class Forwarding {
      */
     public static Result resolve(IpAllowList trusted, InetSocketAddress peer, String connectionScheme, Headers h)
             throws BadMessageException {
-        if (!trusted.contains(peer.getAddress())) {
+        if (!mentionsForwarding(h) || !trusted.contains(peer.getAddress())) {
             return new Result(peer, connectionScheme, null);
         }
         List<Element> forwarded = h.contains("Forwarded") ? forwarded(h.all("Forwarded")) : List.of();
@@ -114,6 +114,20 @@ public final class Forwarding {
             throw new BadMessageException(400, "a forwarded host that is not a host name or address");
         }
         return new Result(client, scheme != null ? scheme : connectionScheme, host);
+    }
+
+    /**
+     * True if a field could be a forwarding one; one scan of the names, so that a request without
+     * any (most requests) costs no trust check and no parsing.
+     */
+    private static boolean mentionsForwarding(Headers h) {
+        for (int i = 0; i < h.size(); i++) {
+            String name = h.name(i);
+            if (name.regionMatches(true, 0, "X-Forwarded-", 0, 12) || name.equalsIgnoreCase("Forwarded")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Hop(InetSocketAddress client, int index) {}

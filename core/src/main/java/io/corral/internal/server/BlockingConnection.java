@@ -90,6 +90,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
     boolean secured; // the TLS handshake's facts are noted in origin
     boolean served; // a response went out: the next head is due keepalive after it
     boolean threadWaits; // the thread that served the last request is parked for the next head
+    volatile boolean readCleared; // the loop cleared the key's interest while a thread ran it
     long idleSince; // when the connection last went idle
     RequestHead head; // the head dispatched to a thread
     ByteBuffer farewell; // what is left of a final response the poller sends
@@ -210,7 +211,7 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
             waiter = Thread.currentThread();
         }
         RequestParser handed = begun;
-        poller.execute(() -> poller.awaitHead(this, handed, linger));
+        poller.handBack(this, () -> poller.awaitHead(this, handed, linger));
         return null;
     }
 
@@ -226,7 +227,9 @@ public final class BlockingConnection extends TimerWheel.Timer implements Worker
         int result;
         while ((result = waitResult) == PENDING) {
             LockSupport.park(this);
-            Thread.interrupted(); // only the poller ends this wait, so that a head is never lost
+            if (Thread.currentThread().isInterrupted()) {
+                Thread.interrupted(); // only the poller ends this wait, so that a head is never lost
+            }
         }
         waiter = null;
         return result == READY;
