@@ -400,8 +400,10 @@ public final class Poller implements Runnable {
         while (!aborted) {
             context.heartbeat();
             select(sel);
-            processSelectedKeys(sel);
+            // tasks first: a connection handed back idle becomes HEAD before its next request,
+            // which may already be among the selected keys, is looked at
             runTasks();
+            processSelectedKeys(sel);
             timers.expire(System.nanoTime());
             updateAcceptInterest();
             if (mayExit()) {
