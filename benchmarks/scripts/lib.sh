@@ -40,12 +40,13 @@ need_jars() {
     done
 }
 
-# Starts the demo server with the given settings on a free port; sets SERVER_PID and SERVER_PORT.
+# Starts the demo server (DEMO_JAR, default the built one: set it to compare a build from another
+# commit) with the given settings on a free port; sets SERVER_PID and SERVER_PORT.
 # Args: log file, then demo-server settings.
 start_demo() {
     local log=$1; shift
     : >"$log"
-    "$JAVA" -Xmx2g -jar examples/target/corral-examples.jar --bind 127.0.0.1:0 "$@" >>"$log" 2>&1 &
+    "$JAVA" -Xmx2g -jar "${DEMO_JAR:-examples/target/corral-examples.jar}" --bind 127.0.0.1:0 "$@" >>"$log" 2>&1 &
     SERVER_PID=$!
     wait_port "$log" 'ready at http://127\.0\.0\.1:\([0-9]*\)/' || { cat "$log" >&2; return 1; }
 }
