@@ -48,7 +48,7 @@ start_demo() {
     : >"$log"
     "$JAVA" -Xmx2g -jar "${DEMO_JAR:-examples/target/corral-examples.jar}" --bind 127.0.0.1:0 "$@" >>"$log" 2>&1 &
     SERVER_PID=$!
-    wait_port "$log" 'ready at http://127\.0\.0\.1:\([0-9]*\)/' || { cat "$log" >&2; return 1; }
+    wait_port "$log" 'ready at https\?://127\.0\.0\.1:\([0-9]*\)/' || { cat "$log" >&2; return 1; }
 }
 
 # Starts the Netty demo server on a free port; sets SERVER_PID and SERVER_PORT. Args: log file, workers.

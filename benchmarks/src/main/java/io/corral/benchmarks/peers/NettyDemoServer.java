@@ -1,10 +1,18 @@
 package io.corral.benchmarks.peers;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * The demo server's {@code GET /hello} and {@code GET /sleep?ms=N} routes on Netty, for {@code
@@ -17,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Prints {@code READY <port>} once listening and runs until killed. {@code --workers} is the
- * number of serving event loops (default: the CPU count).
+ * number of serving event loops (default: the CPU count). {@code --keystore FILE --keystore-password
+ * P} serves HTTPS from a PKCS#12 keystore through Netty's {@code SslHandler} with the JDK's TLS
+ * provider, TLS 1.3 and 1.2, as Corral's models do, for {@code benchmarks/scripts/tls-matrix.sh}.
  */
 public final class NettyDemoServer {
 
@@ -26,14 +36,32 @@ public final class NettyDemoServer {
 
     private NettyDemoServer() {}
 
+    /** A server-side TLS context from a PKCS#12 keystore: the JDK provider, TLS 1.3 and 1.2. */
+    private static SslContext tls(String keystore, String password) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(Path.of(keystore))) {
+            ks.load(in, password.toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password.toCharArray());
+        return SslContextBuilder.forServer(kmf)
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3", "TLSv1.2")
+                .build();
+    }
+
     /** Runs the server until the JVM is killed. */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         String bind = "127.0.0.1:8000";
         int workers = Runtime.getRuntime().availableProcessors();
         int backlog = 8192;
+        String keystore = null;
+        String password = "";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bind" -> bind = args[i + 1];
+                case "--keystore" -> keystore = args[i + 1];
+                case "--keystore-password" -> password = args[i + 1];
                 case "--workers" -> workers = Integer.parseInt(args[i + 1]);
                 case "--backlog" -> backlog = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -45,6 +73,7 @@ public final class NettyDemoServer {
                 Integer.parseInt(bind.substring(colon + 1)),
                 workers,
                 backlog,
+                keystore == null ? null : tls(keystore, password),
                 (request, loop) -> {
                     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
                     switch (uri.path()) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
@@ -59,6 +60,15 @@ final class NettyHttpServer {
     /** Starts the server on {@code host}:{@code port} (0 picks one) with {@code workerThreads} loops. */
     static NettyHttpServer start(String host, int port, int workerThreads, int backlog, Route route)
             throws InterruptedException {
+        return start(host, port, workerThreads, backlog, null, route);
+    }
+
+    /**
+     * Starts the server as {@link #start(String, int, int, int, Route)} does, speaking TLS through
+     * Netty's {@code SslHandler} when {@code tls} is not null.
+     */
+    static NettyHttpServer start(String host, int port, int workerThreads, int backlog, SslContext tls, Route route)
+            throws InterruptedException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(workerThreads, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -69,6 +79,9 @@ final class NettyHttpServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(1 << 20))

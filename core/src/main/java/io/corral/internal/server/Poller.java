@@ -648,9 +648,20 @@ public final class Poller implements Runnable {
 
     /** Reads what arrived of a head; dispatches the request once the head is complete. Loop thread. */
     private void readHead(BlockingConnection c) {
+        // with TLS, what one read brought may hold more records than one call unwraps, and the
+        // selector will not report bytes already read: go on while the transport holds some
+        do {
+            if (readHeadOnce(c)) {
+                return;
+            }
+        } while (c.phase == BlockingConnection.HEAD && c.transport.hasBufferedInput());
+    }
+
+    /** Reads and parses once; true if that ended the head phase or the connection. */
+    private boolean readHeadOnce(BlockingConnection c) {
         ByteBuffer in = readBuffer.clear();
         if (!readForHead(c, in)) {
-            return;
+            return true;
         }
         if (c.parser == null) {
             c.parser = new RequestParser(limits);
@@ -665,10 +676,10 @@ public final class Poller implements Runnable {
             LOG.debug("Invalid request from {}: {} {}", c.remote, e.status(), e.getMessage());
             c.origin.rejected(e);
             linger(c, ResponseEncoder.errorResponse(e.status(), e.getMessage()));
-            return;
+            return true;
         }
         if (head == null) {
-            return;
+            return false;
         }
         c.parser = null;
         c.leftover(in);
@@ -686,6 +697,7 @@ public final class Poller implements Runnable {
             c.origin.rejected(Rejection.OVERLOAD);
             linger(c, ResponseEncoder.errorResponse(503, "every thread of the worker is busy"));
         }
+        return true;
     }
 
     /**
@@ -824,6 +836,9 @@ public final class Poller implements Runnable {
             timers.schedule(c, now + (threadWaits ? Math.min(keepalive, model.threadLingerNanos()) : keepalive));
         }
         interest(c, SelectionKey.OP_READ);
+        if (c.transport.hasBufferedInput()) {
+            readHead(c); // the next request came with the last one, inside a TLS record
+        }
     }
 
     /** True if the model keeps a thread parked on its connection between requests for a while. */

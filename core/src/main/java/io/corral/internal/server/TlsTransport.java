@@ -73,6 +73,16 @@ public final class TlsTransport implements Transport {
         return engine;
     }
 
+    @Override
+    public boolean hasBufferedInput() {
+        lock.lock();
+        try {
+            return appIn != null || (netIn != null && netIn.hasRemaining());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Returns true if the handshake is over (application bytes can flow). */
     public boolean handshaken() {
         return handshaken;

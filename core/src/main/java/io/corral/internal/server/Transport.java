@@ -64,6 +64,15 @@ public interface Transport {
      */
     void shutdownOutput() throws IOException;
 
+    /**
+     * Returns true if bytes read from the socket wait inside the transport (a TLS record unwrapped
+     * only in part, or not yet): a selector will not report them, so a reader that stops before they
+     * are used must come back for them by itself. Always false for a plain connection.
+     */
+    default boolean hasBufferedInput() {
+        return false;
+    }
+
     /** The connection goes idle: drop what is kept only for reuse. Nothing for a plain connection. */
     default void idle() {}
 
