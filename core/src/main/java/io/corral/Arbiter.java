@@ -5,6 +5,7 @@ import io.corral.http.Handler;
 import io.corral.internal.metrics.MetricsRegistry;
 import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.Lingering;
+import io.corral.internal.tls.SuppliedTls;
 import io.corral.internal.tls.TlsContext;
 import io.corral.internal.tls.TlsReloader;
 import io.corral.metrics.Metrics;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code certfile} (or {@code keystore}) set, every connection is TLS. {@link #start()}
  * reads and checks the certificate files before it binds, so a missing, expired or mismatched file
  * fails the start with a {@link ConfigException}, never a client's handshake; {@link #reloadTls()}
- * re-reads them while the server runs.
+ * re-reads them while the server runs. An embedder that has its own {@link SSLContext} gives it
+ * to {@link Builder#tls(SSLContext, TlsConfigurator)} instead: every connection is TLS too, with
+ * engines made from that context.
  *
  * <p>Threads: the monitor ({@code corral-arbiter}) is a daemon; the threads that serve
  * (pollers, sync serving threads, event loops, offload threads) are platform threads that are
@@ -124,7 +128,15 @@ public final class Arbiter implements AutoCloseable {
         this.factory = b.factory != null ? b.factory : findFactory(config.workerClass());
         this.prebound = b.listener;
         factory.checkConfig(config);
-        this.tls = new TlsReloader(config);
+        this.tls = new TlsReloader(config, supplied(b, config));
+        if (tls.enabled() && !factory.servesTls()) {
+            throw new ConfigException(
+                    Setting.WORKER_CLASS,
+                    factory.name(),
+                    "a worker model that serves TLS while TLS is on ("
+                            + (config.tlsEnabled() ? "certfile or keystore set" : "Arbiter.Builder.tls") + "): "
+                            + factory.name() + " does not serve TLS");
+        }
         this.target = config.workers();
         this.metrics = new MetricsRegistry(new MetricsRegistry.Source() {
             @Override
@@ -148,6 +160,22 @@ public final class Arbiter implements AutoCloseable {
         });
     }
 
+    /** The embedder's TLS source, refused together with the TLS settings' files. */
+    private static SuppliedTls supplied(Builder b, Config config) {
+        if (b.tlsContext == null) {
+            return null;
+        }
+        if (config.tlsEnabled()) {
+            Setting file = config.certfile().isPresent() ? Setting.CERTFILE : Setting.KEYSTORE;
+            throw new ConfigException(
+                    file,
+                    config.valueOf(file),
+                    "unset when Arbiter.Builder.tls(SSLContext) supplies TLS: the certificate comes from the"
+                            + " SSLContext or from files, not both");
+        }
+        return new SuppliedTls(b.tlsContext, b.tlsConfigurator);
+    }
+
     /** Returns a builder; it needs at least a handler. */
     public static Builder builder() {
         return new Builder();
@@ -159,9 +187,9 @@ public final class Arbiter implements AutoCloseable {
      * @return this Arbiter
      * @throws IOException if the address cannot be bound or a worker cannot start; nothing is left
      *     running then
-     * @throws ConfigException if TLS is on and a certificate file is missing, unreadable, malformed,
-     *     expired or does not match its key (the message names the setting and the file); nothing
-     *     is bound then
+     * @throws ConfigException if TLS is on from files and a certificate file is missing, unreadable,
+     *     malformed, expired or does not match its key (the message names the setting and the
+     *     file); nothing is bound then
      * @throws IllegalStateException if it was started before
      */
     public Arbiter start() throws IOException {
@@ -175,6 +203,7 @@ public final class Arbiter implements AutoCloseable {
                 throw new IllegalStateException("the Arbiter was already started");
             }
             tls.reload().ifPresent(c -> LOG.info("TLS: serving {}", c.describe()));
+            tls.supplied().ifPresent(s -> LOG.info("TLS: serving {}", s.describe()));
             listener = prebound != null ? adopt(prebound) : bind(config);
             boundAddress = (InetSocketAddress) listener.getLocalAddress();
             try {
@@ -199,7 +228,7 @@ public final class Arbiter implements AutoCloseable {
         }
         LOG.info(
                 "Listening at {}://{}:{} ({} {} worker{})",
-                config.tlsEnabled() ? "https" : "http",
+                tls.enabled() ? "https" : "http",
                 hostText(boundAddress),
                 boundAddress.getPort(),
                 target,
@@ -301,12 +330,12 @@ public final class Arbiter implements AutoCloseable {
      * first, then the old workers stop accepting and drain within {@code graceful_timeout}, so no
      * client is refused and no request in flight is cut. Use it to recycle every worker at once;
      * {@link #reload(Handler)} also swaps the application. The settings stay as they were built.
-     * With TLS on it first re-reads the certificate files, as {@link #reloadTls()} does; if they
-     * are refused, nothing is reloaded.
+     * With TLS on from files it first re-reads them, as {@link #reloadTls()} does; if they are
+     * refused, nothing is reloaded. TLS from an {@link SSLContext} ({@link Builder#tls}) stays as it is.
      *
      * @throws IOException if a successor could not start; the successors started so far are stopped
      *     and the old workers keep serving
-     * @throws ConfigException if TLS is on and the certificate files are refused (see {@link
+     * @throws ConfigException if TLS is on from files and they are refused (see {@link
      *     #reloadTls()}); the workers and the certificate in force stay
      * @throws IllegalStateException if the Arbiter is not running
      */
@@ -341,9 +370,19 @@ public final class Arbiter implements AutoCloseable {
      * @throws ConfigException naming the setting, the file and the problem (missing, unreadable,
      *     malformed, expired, key not matching the certificate, wrong keystore password); the
      *     certificate in force stays
-     * @throws IllegalStateException if TLS is off or the Arbiter is not running
+     * <p>TLS from an {@link SSLContext} ({@link Builder#tls}) has no files to re-read, and this
+     * refuses it: such a context's key managers are asked for the certificate at every handshake,
+     * so one whose key manager swaps its certificate rotates it without Corral.
+     *
+     * @throws IllegalStateException if TLS is off, comes from an SSLContext given to {@link
+     *     Builder#tls}, or the Arbiter is not running
      */
     public void reloadTls() {
+        if (tls.supplied().isPresent()) {
+            throw new IllegalStateException("TLS comes from the SSLContext given to Arbiter.Builder.tls, not from"
+                    + " files: there is nothing to re-read (a key manager of its own that swaps the certificate"
+                    + " rotates it at the next handshake)");
+        }
         if (!config.tlsEnabled()) {
             throw new IllegalStateException("TLS is off: set certfile (or keystore) to serve TLS");
         }
@@ -939,6 +978,8 @@ public final class Arbiter implements AutoCloseable {
         private Hooks hooks = Hooks.NONE;
         private WorkerFactory factory;
         private ServerSocketChannel listener;
+        private SSLContext tlsContext;
+        private TlsConfigurator tlsConfigurator;
 
         private Builder() {}
 
@@ -979,6 +1020,41 @@ public final class Arbiter implements AutoCloseable {
         }
 
         /**
+         * Serves TLS with the embedder's own {@code context} instead of certificate files: every
+         * connection is TLS, each with an engine {@code context} makes, configured with Corral's
+         * floor (TLS 1.3 and 1.2, ALPN {@code http/1.1}, the server's cipher order, any SNI host
+         * name accepted, no client certificate asked for). The context must be initialized with
+         * its key managers (and, for client certificates, its trust managers); Corral does not
+         * check its certificate. Same as {@code tls(context, null)}; see {@link #tls(SSLContext,
+         * TlsConfigurator)}.
+         */
+        public Builder tls(SSLContext context) {
+            return tls(context, null);
+        }
+
+        /**
+         * Serves TLS with the embedder's own {@code context} instead of certificate files, and lets
+         * {@code configurator} (if not null) choose each connection's parameters: client
+         * certificates, cipher suites, protocols. It is called once per connection, before its
+         * handshake; see {@link TlsConfigurator} for Corral's floor, what it keeps and what the
+         * configurator is responsible for. This is how the JDK-API drop-in serves {@code
+         * HttpsServer}.
+         *
+         * <p>Checked by {@link #build()}: it is refused together with {@code certfile} or {@code
+         * keystore} (TLS comes from one or the other), with a context that is not initialized, and
+         * with a worker model that does not serve TLS. The TLS settings that go with the files
+         * ({@code ca_certs}, {@code cert_reqs}, {@code ciphers}) are refused by {@link Config}
+         * without them; their equivalents are the context's trust managers and the configurator.
+         * {@link Arbiter#reloadTls()} refuses this kind of TLS (there are no files to re-read);
+         * {@link Arbiter#reload()} keeps it.
+         */
+        public Builder tls(SSLContext context, TlsConfigurator configurator) {
+            this.tlsContext = Objects.requireNonNull(context, "context");
+            this.tlsConfigurator = configurator;
+            return this;
+        }
+
+        /**
          * Uses this worker factory instead of the one {@code worker_class} names through {@link
          * ServiceLoader}; for tests (a third-party worker model is not supported: see {@link WorkerFactory}).
          */
@@ -992,7 +1068,8 @@ public final class Arbiter implements AutoCloseable {
          *
          * @throws IllegalStateException if no handler was set
          * @throws ConfigException if {@code worker_class} names no available worker model, or the
-         *     model refuses the settings
+         *     model refuses the settings (or TLS, which it does not serve); if {@link #tls} was given
+         *     together with {@code certfile} or {@code keystore}, or with an uninitialized context
          */
         public Arbiter build() {
             if (application == null) {

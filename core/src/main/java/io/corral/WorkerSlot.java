@@ -92,6 +92,11 @@ final class WorkerSlot implements WorkerContext {
     }
 
     @Override
+    public boolean tlsEnabled() {
+        return arbiter.tls.enabled();
+    }
+
+    @Override
     public Optional<SSLEngine> newTlsEngine(InetSocketAddress peer) {
         return arbiter.tls.newEngine(peer);
     }

@@ -61,7 +61,11 @@
  * <p>{@code certfile} and {@code keyfile} (or {@code keystore}) turn TLS on for every connection;
  * {@link io.corral.ClientAuth} ({@code cert_reqs}) asks clients for certificates. The files are
  * read and checked by {@link io.corral.Arbiter#start()}, before it binds, and a bad one fails it
- * with a {@link io.corral.ConfigException} naming the setting, the file and the problem.
+ * with a {@link io.corral.ConfigException} naming the setting, the file and the problem. An
+ * embedder with an {@code SSLContext} of its own gives it to {@link
+ * io.corral.Arbiter.Builder#tls(javax.net.ssl.SSLContext, io.corral.TlsConfigurator)} instead, with
+ * a {@link io.corral.TlsConfigurator} that chooses each connection's parameters over Corral's floor
+ * (TLS 1.3 and 1.2, ALPN {@code http/1.1}).
  *
  * <h2>Lifecycle</h2>
  *
@@ -79,7 +83,8 @@
  *       way. The settings stay as they were built.
  *   <li>{@link io.corral.Arbiter#reloadTls()} re-reads the TLS files: connections accepted from then
  *       on get the new certificate, open ones keep theirs, and a file that fails a check is refused
- *       while the certificate in force stays.
+ *       while the certificate in force stays. TLS from an embedder's {@code SSLContext} has no
+ *       files, and it refuses that.
  *   <li>{@link io.corral.Arbiter#resize(int)} changes the number of workers (gunicorn's {@code
  *       TTIN}/{@code TTOU}); retired workers, the oldest first, drain within {@code
  *       graceful_timeout}.

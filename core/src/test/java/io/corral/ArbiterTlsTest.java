@@ -1,6 +1,7 @@
 package io.corral;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,6 @@ import io.corral.http.Request;
 import io.corral.http.Response;
 import io.corral.internal.http.RequestHead;
 import io.corral.internal.server.ConnectionOrigin;
-import io.corral.internal.tls.TlsContext;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import io.corral.spi.WorkerFactory;
@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -50,10 +51,29 @@ class ArbiterTlsTest {
     private Arbiter arbiter;
 
     private Arbiter start(Config.Builder config) throws IOException {
-        WorkerFactory factory = new WorkerFactory() {
+        return start(config, b -> b);
+    }
+
+    private Arbiter start(Config.Builder config, UnaryOperator<Arbiter.Builder> tweak) throws IOException {
+        arbiter = tweak.apply(Arbiter.builder()
+                        .config(config.build())
+                        .handler(r -> Response.ok("x"))
+                        .workerFactory(factory(true)))
+                .build();
+        return arbiter.start();
+    }
+
+    /** Scripted workers; a model that {@code servesTls} or not. */
+    private WorkerFactory factory(boolean servesTls) {
+        return new WorkerFactory() {
             @Override
             public String name() {
                 return "fake";
+            }
+
+            @Override
+            public boolean servesTls() {
+                return servesTls;
             }
 
             @Override
@@ -63,12 +83,6 @@ class ArbiterTlsTest {
                 return w;
             }
         };
-        arbiter = Arbiter.builder()
-                .config(config.build())
-                .handler(r -> Response.ok("x"))
-                .workerFactory(factory)
-                .build();
-        return arbiter.start();
     }
 
     @AfterEach
@@ -182,7 +196,7 @@ class ArbiterTlsTest {
 
         InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 40000);
         ConnectionOrigin origin = ConnectionOrigin.accept(context, peer, true);
-        origin.tlsEstablished(TlsContext.info(server));
+        origin.tlsEstablished(server);
         RequestHead head = new RequestHead("GET", "/", 1, Headers.of("Host", "localhost"), -1, false, true, false);
         Request request = origin.resolve(head).toRequest(head, InputStream.nullInputStream());
 
@@ -193,5 +207,106 @@ class ArbiterTlsTest {
         assertEquals(CERTS.client().chain(), request.tls().orElseThrow().clientCertificates());
         assertEquals(
                 Optional.of("CN=client,O=Corral"), request.tls().orElseThrow().clientSubject());
+        assertEquals(Optional.of(server.getSession()), request.tlsSession(), "JSSE's session itself");
+    }
+
+    // ---- TLS from an SSLContext the embedder supplies (Arbiter.Builder.tls) ---------------------
+
+    @Test
+    void aSuppliedContextTurnsTlsOnForTheWorkersAndMakesTheirEngines() throws Exception {
+        List<InetSocketAddress> asked = new CopyOnWriteArrayList<>();
+        start(
+                Config.builder().bind("127.0.0.1:0").workers(2),
+                b -> b.tls(CERTS.serverContext(), (peer, p) -> {
+                    asked.add(peer);
+                    return p;
+                }));
+        for (ArbiterTest.FakeWorker w : created) {
+            assertTrue(w.context.tlsEnabled(), "the settings say nothing of TLS; the context does");
+            assertFalse(w.context.config().tlsEnabled());
+            assertEquals(CERTS.server().certificate(), served(w.context));
+        }
+        assertEquals(2, asked.size(), "the configurator was asked once per engine");
+        assertEquals(new InetSocketAddress("127.0.0.1", 40000), asked.get(0));
+    }
+
+    @Test
+    void plainAndFileTlsWorkersSeeTheSettingsAnswer() throws Exception {
+        start(Config.builder().bind("127.0.0.1:0"));
+        assertFalse(created.get(0).context.tlsEnabled());
+        arbiter.shutdown(Duration.ofSeconds(5));
+        created.clear();
+        start(rotating());
+        assertTrue(created.get(0).context.tlsEnabled());
+    }
+
+    @Test
+    void aSuppliedContextIsRefusedTogetherWithCertificateFiles() {
+        Path cert = CERTS.server().chainPem();
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Arbiter.builder()
+                        .config(CERTS.serverConfig().build())
+                        .handler(r -> Response.ok("x"))
+                        .workerFactory(factory(true))
+                        .tls(CERTS.serverContext())
+                        .build());
+        assertEquals(
+                "certfile: '" + cert + "' is not allowed; expected unset when Arbiter.Builder.tls(SSLContext)"
+                        + " supplies TLS: the certificate comes from the SSLContext or from files, not both",
+                e.getMessage());
+        ConfigException keystore = assertThrows(
+                ConfigException.class,
+                () -> Arbiter.builder()
+                        .config(Config.builder()
+                                .keystore(CERTS.server().pkcs12())
+                                .keystorePassword(TestCertificates.PASSWORD)
+                                .build())
+                        .handler(r -> Response.ok("x"))
+                        .workerFactory(factory(true))
+                        .tls(CERTS.serverContext())
+                        .build());
+        assertTrue(keystore.getMessage().startsWith("keystore: '"), keystore.getMessage());
+    }
+
+    @Test
+    void aWorkerModelThatDoesNotServeTlsIsRefusedWhateverTurnsItOn() {
+        ConfigException supplied = assertThrows(
+                ConfigException.class,
+                () -> Arbiter.builder()
+                        .handler(r -> Response.ok("x"))
+                        .workerFactory(factory(false))
+                        .tls(CERTS.serverContext())
+                        .build());
+        assertEquals(
+                "worker_class: 'fake' is not allowed; expected a worker model that serves TLS while TLS is on"
+                        + " (Arbiter.Builder.tls): fake does not serve TLS",
+                supplied.getMessage());
+        ConfigException files = assertThrows(
+                ConfigException.class,
+                () -> Arbiter.builder()
+                        .config(CERTS.serverConfig().build())
+                        .handler(r -> Response.ok("x"))
+                        .workerFactory(factory(false))
+                        .build());
+        assertTrue(files.getMessage().contains("(certfile or keystore set)"), files.getMessage());
+        Arbiter plain = Arbiter.builder()
+                .handler(r -> Response.ok("x"))
+                .workerFactory(factory(false))
+                .build(); // without TLS, such a model is fine
+        plain.shutdown(Duration.ZERO);
+    }
+
+    @Test
+    void reloadTlsRefusesASuppliedContextAndReloadKeepsIt() throws Exception {
+        Arbiter a = start(Config.builder().bind("127.0.0.1:0"), b -> b.tls(CERTS.serverContext()));
+        IllegalStateException e = assertThrows(IllegalStateException.class, a::reloadTls);
+        assertTrue(
+                e.getMessage().startsWith("TLS comes from the SSLContext given to Arbiter.Builder.tls, not from files"),
+                e.getMessage());
+        a.reload();
+        assertEquals(2, created.size(), "a successor started");
+        assertTrue(created.get(1).context.tlsEnabled());
+        assertEquals(CERTS.server().certificate(), served(created.get(1).context));
     }
 }

@@ -19,6 +19,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import javax.net.ssl.SSLSession;
 
 /**
  * One HTTP request as a handler sees it: the request line, the headers, where it came from (the
@@ -44,7 +45,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * #host()} come from the same trusted headers, else from the connection and the {@code Host}
  * header; {@link #secure()} says whether this connection itself is encrypted, and {@link #tls()}
  * what its TLS handshake settled (the protocol, the cipher suite, SNI and the client's verified
- * certificate chain).
+ * certificate chain; {@link #tlsSession()} is JSSE's session itself).
  *
  * <h2>The body</h2>
  *
@@ -71,7 +72,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p>A request belongs to the one exchange that is handling it. The body is not thread-safe: it has
  * one consumer at a time, any thread, while the handler runs (for an {@link AsyncHandler}, until its
  * stage completes), and the response's {@link BodyWriter} may read on; after that a read fails
- * with an {@link IOException} and a subscriber gets {@code onError}. Everything else is immutable.
+ * with an {@link IOException} and a subscriber gets {@code onError}. Everything else is immutable
+ * but {@link #tlsSession()}, which is JSSE's own, thread-safe object.
  * Tests build requests with {@link #builder()}; their bodies support every way above.
  */
 public final class Request {
@@ -91,6 +93,7 @@ public final class Request {
     private final String host;
     private final boolean secure;
     private final TlsInfo tls;
+    private final SSLSession tlsSession;
     private final ProxyHeader proxyHeader;
     private final InputStream body;
     private final long contentLength;
@@ -109,6 +112,7 @@ public final class Request {
         this.peerAddress = b.peerAddress != null ? b.peerAddress : b.remoteAddress;
         this.secure = b.secure || b.tls != null;
         this.tls = b.tls;
+        this.tlsSession = b.tlsSession;
         this.scheme = b.scheme != null ? b.scheme : this.secure ? "https" : "http";
         this.host = b.host != null ? b.host : hostOf(b.target, b.headers);
         this.proxyHeader = b.proxyHeader;
@@ -238,6 +242,17 @@ public final class Request {
      */
     public Optional<TlsInfo> tls() {
         return Optional.ofNullable(tls);
+    }
+
+    /**
+     * Returns the JSSE session of this connection's TLS handshake, when Corral terminated TLS on it;
+     * empty on a plain connection. For what {@link #tls()} leaves out: the server's own certificate,
+     * the session id, the peer's certificates as JSSE gives them, values bound to the session; the
+     * JDK-API drop-in's {@code HttpsExchange.getSSLSession()} returns it. It is JSSE's live,
+     * thread-safe object, the same for every request on the connection.
+     */
+    public Optional<SSLSession> tlsSession() {
+        return Optional.ofNullable(tlsSession);
     }
 
     /** Returns the PROXY protocol header the connection began with, when {@code proxy_protocol} is on. */
@@ -501,6 +516,7 @@ public final class Request {
         private String host;
         private boolean secure;
         private TlsInfo tls;
+        private SSLSession tlsSession;
         private ProxyHeader proxyHeader;
         private InputStream body = InputStream.nullInputStream();
         private long contentLength = -1;
@@ -570,6 +586,12 @@ public final class Request {
          */
         public Builder tls(TlsInfo tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /** Sets the connection's JSSE session, or null for none (the default); see {@link Request#tlsSession()}. */
+        public Builder tlsSession(SSLSession tlsSession) {
+            this.tlsSession = tlsSession;
             return this;
         }
 

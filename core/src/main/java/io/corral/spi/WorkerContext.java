@@ -44,17 +44,32 @@ public interface WorkerContext {
     Hooks hooks();
 
     /**
+     * Returns true if every connection this worker accepts speaks TLS (there is no plain port
+     * beside it): the settings turn it on ({@code certfile} or {@code keystore}: {@link
+     * Config#tlsEnabled()}), or the embedder supplied an {@code SSLContext} ({@code
+     * Arbiter.Builder.tls}), which the settings know nothing of. A worker asks this, never {@link
+     * Config#tlsEnabled()} alone, and then gets each connection's engine from {@link #newTlsEngine}.
+     * Fixed for the Arbiter's life.
+     */
+    boolean tlsEnabled();
+
+    /**
      * Returns a new server-mode {@link SSLEngine} for a connection just accepted from {@code peer},
-     * or empty when TLS is off ({@link Config#tlsEnabled()}: then every connection is plain). The
-     * engine is configured from the settings (TLS 1.3 and 1.2 only, ALPN {@code http/1.1} only,
-     * client certificates per {@code cert_reqs}, {@code ciphers}) and holds the certificate in force
-     * now: after {@code Arbiter.reloadTls()} new connections get the new one while engines already
-     * made keep theirs. Its handshake has not begun; driving it (and running its delegated tasks off
-     * an event loop) is the caller's.
+     * or empty when TLS is off ({@link #tlsEnabled()} false: then every connection is plain). From
+     * files, the engine is configured from the settings (TLS 1.3 and 1.2 only, ALPN {@code http/1.1}
+     * only, client certificates per {@code cert_reqs}, {@code ciphers}) and holds the certificate in
+     * force now: after {@code Arbiter.reloadTls()} new connections get the new one while engines
+     * already made keep theirs. From an embedder's {@code SSLContext}, it is made by that context
+     * with Corral's floor and what the embedder's {@link io.corral.TlsConfigurator} chose for {@code
+     * peer}; if the configurator fails, the engine refuses its handshake (it never throws for that).
+     * Its handshake has not begun; driving it (and running its delegated tasks off an event loop) is
+     * the caller's.
      *
-     * <p>Thread-safe, lock-free, no I/O: call it on any thread, an event loop included.
+     * <p>Thread-safe and lock-free, no I/O: call it on any thread, an event loop included (an
+     * embedder's configurator runs on that thread, and is documented to be quick).
      *
-     * @param peer the TCP peer, a hint for the engine's session cache; may be null
+     * @param peer the TCP peer: the configurator's client address, and a hint for the engine's
+     *     session cache; may be null
      */
     Optional<SSLEngine> newTlsEngine(InetSocketAddress peer);
 

@@ -36,6 +36,17 @@ public interface WorkerFactory {
      */
     default void checkConfig(Config config) {}
 
+    /**
+     * Returns true if this model's workers serve TLS: when {@link WorkerContext#tlsEnabled()} is
+     * true, every connection they accept is driven through the engine {@link
+     * WorkerContext#newTlsEngine} makes for it. The Arbiter refuses to build with TLS on (from
+     * files or from {@code Arbiter.Builder.tls}) for a model that returns false, so that a model
+     * which does not drive TLS never serves plain HTTP instead. The default is false: fail closed.
+     */
+    default boolean servesTls() {
+        return false;
+    }
+
     /** Creates one worker; it does nothing until {@link Worker#start()}. */
     Worker create(WorkerContext context);
 }

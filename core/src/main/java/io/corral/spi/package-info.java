@@ -14,7 +14,9 @@
  *             ├── listener()     the shared, bound, non-blocking ServerSocketChannel
  *             ├── config()       the settings
  *             ├── application()  Application: Blocking(Handler) or Async(AsyncHandler)
- *             └── hooks()        called around each request
+ *             ├── hooks()        called around each request
+ *             └── tlsEnabled(), newTlsEngine(peer)   whether every connection is TLS (files or an
+ *                                embedder's SSLContext), and each connection's SSLEngine
  * </pre>
  *
  * <h2>How a model plugs in</h2>
@@ -35,7 +37,9 @@
  * io.corral.spi.WorkerFactory#name() name()} equals {@code worker_class}: by name, never the first
  * one found. An unknown name fails {@code build()} with a {@link io.corral.ConfigException} that
  * lists the models available. The factory checks the settings ({@link
- * io.corral.spi.WorkerFactory#checkConfig}), then creates a {@link io.corral.spi.Worker} for each
+ * io.corral.spi.WorkerFactory#checkConfig}; with TLS on, a model whose {@link
+ * io.corral.spi.WorkerFactory#servesTls()} is false is refused, so none serves plain HTTP instead),
+ * then creates a {@link io.corral.spi.Worker} for each
  * worker the Arbiter starts, handing it a {@link io.corral.spi.WorkerContext}. The worker accepts
  * from the shared listener itself, as gunicorn's workers do, and serves the {@link
  * io.corral.spi.Application}: a blocking {@link io.corral.http.Handler} or an {@link

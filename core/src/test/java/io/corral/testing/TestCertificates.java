@@ -234,6 +234,45 @@ public final class TestCertificates {
         return Config.builder().bind("127.0.0.1:0").certfile(server.chainPem()).keyfile(server.keyPem());
     }
 
+    /**
+     * Returns a server context that presents {@link #server()} and trusts nothing: what an embedder
+     * gives {@code Arbiter.Builder.tls} or a JDK {@code HttpsConfigurator}.
+     */
+    public SSLContext serverContext() {
+        return serverContext(false);
+    }
+
+    /**
+     * Returns a server context that presents {@link #server()} and, if {@code trustCa}, verifies
+     * client certificates against the CA (for mTLS).
+     */
+    public SSLContext serverContext(boolean trustCa) {
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry(
+                    server.name(),
+                    server.key(),
+                    PASSWORD.toCharArray(),
+                    server.chain().toArray(new Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+            kmf.init(keys, PASSWORD.toCharArray());
+            TrustManagerFactory tmf = null;
+            if (trustCa) {
+                KeyStore trust = KeyStore.getInstance("PKCS12");
+                trust.load(null, null);
+                trust.setCertificateEntry("ca", ca.certificate());
+                tmf = TrustManagerFactory.getInstance("PKIX");
+                tmf.init(trust);
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Returns a client context that trusts the CA and presents no certificate. */
     public SSLContext clientContext() {
         return clientContext(null);

@@ -277,6 +277,49 @@ public abstract class TlsSuite {
         }
     }
 
+    @Test
+    void servesAnSslContextTheEmbedderSuppliesWithTheClientCertificatesItsConfiguratorAsksFor() throws Exception {
+        List<InetSocketAddress> asked = new CopyOnWriteArrayList<>();
+        Handler who = request -> Response.ok(request.scheme() + " "
+                + request.tls().flatMap(t -> t.clientSubject()).orElse("-") + " "
+                + request.tlsSession()
+                        .map(s -> s.getProtocol() + " " + s.getLocalCertificates().length)
+                        .orElse("no session"));
+        Arbiter a = Arbiter.builder()
+                .config(Config.builder()
+                        .bind("127.0.0.1:0")
+                        .workerClass(workerClass())
+                        .threads(4)
+                        .build()) // no certfile: the settings know nothing of TLS
+                .tls(certs.serverContext(true), (peer, p) -> {
+                    asked.add(peer);
+                    p.setNeedClientAuth(true);
+                    return p;
+                })
+                .handler(who)
+                .start();
+        started.add(a);
+        try (HttpClient http = client(certs.clientContext(certs.client()))) {
+            HttpResponse<String> r =
+                    http.send(HttpRequest.newBuilder(uri(a, "/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("https CN=client,O=Corral TLSv1.3 2", r.body(), "the server's chain: its own and the CA's");
+        }
+        try (HttpClient anonymous = client(certs.clientContext())) {
+            assertThrows(
+                    IOException.class,
+                    () -> anonymous.send(
+                            HttpRequest.newBuilder(uri(a, "/")).build(), HttpResponse.BodyHandlers.ofString()),
+                    "the configurator asked for a certificate: none, no handshake");
+        }
+        try (RawClient plain = RawClient.connect(a.port())) {
+            assertEquals(400, plain.get("/").read().status(), "the port speaks TLS, not plain HTTP");
+        }
+        assertTrue(asked.size() >= 3, "asked once per connection: " + asked);
+        for (InetSocketAddress peer : asked) {
+            assertEquals("127.0.0.1", peer.getAddress().getHostAddress());
+        }
+    }
+
     /** Sends a kept-alive GET on {@code s} and returns the status code of its answer. */
     private static String exchange(SSLSocket s) throws IOException {
         s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

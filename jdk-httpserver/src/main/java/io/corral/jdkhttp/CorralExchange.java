@@ -92,8 +92,11 @@ final class CorralExchange extends HttpExchange {
         return result;
     }
 
-    /** Runs the context's filters and handler on the calling thread. */
-    void run() {
+    /**
+     * Runs the context's filters and handler on the calling thread, showing them {@code shown}:
+     * this exchange, or the {@link CorralHttpsExchange} around it on an HTTPS server.
+     */
+    void run(HttpExchange shown) {
         lock.lock();
         try {
             if (cancelled) {
@@ -114,7 +117,7 @@ final class CorralExchange extends HttpExchange {
             if (chain == null) {
                 throw new IOException("no handler for context " + context.getPath());
             }
-            chain.doFilter(this);
+            chain.doFilter(shown);
             responseStream.handlerReturned();
         } catch (Throwable t) {
             failed(t);

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A context of a {@link CorralHttpServer}: a path, its handler, its filters, its authenticator and
+ * A context of a {@link CorralHttpServer} (or of the {@link CorralHttpsServer} around one): a path, its handler, its filters, its authenticator and
  * its attributes (shared by every exchange of the context, and separate from each exchange's own).
  *
  * <p>Each exchange runs the user's filters in order, then the authenticator (as the JDK does: user
@@ -27,13 +27,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class CorralHttpContext extends com.sun.net.httpserver.HttpContext {
 
     private final String path;
-    private final CorralHttpServer server;
+    private final HttpServer server; // the server the application holds
     private final List<Filter> filters = new CopyOnWriteArrayList<>();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private volatile HttpHandler handler;
     private volatile Authenticator authenticator;
 
-    CorralHttpContext(String path, HttpHandler handler, CorralHttpServer server) {
+    CorralHttpContext(String path, HttpHandler handler, HttpServer server) {
         this.path = path;
         this.handler = handler;
         this.server = server;

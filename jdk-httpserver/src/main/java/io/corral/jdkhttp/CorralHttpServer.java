@@ -3,6 +3,7 @@ package io.corral.jdkhttp;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
 import io.corral.Arbiter;
 import io.corral.Config;
 import io.corral.internal.server.CorralThreads;
@@ -36,6 +37,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code /foo/} and {@code /foo/bar}, not {@code /foobar} (the JDK's default from JDK 27; earlier
  * JDKs match plain string prefixes).
  *
+ * <p>It is also the engine of a {@link CorralHttpsServer}, which the application holds instead
+ * (contexts then report that one as their server): {@link #start()} then needs an {@link
+ * HttpsConfigurator} and serves TLS with its {@code SSLContext}, calling its {@code configure}
+ * for each connection ({@link ConfiguratorBridge}), and each exchange is a {@link
+ * CorralHttpsExchange}.
+ *
  * <p>Thread-safe: the lifecycle is guarded by {@code lock}; contexts are a copy-on-write list read
  * by every request without locking.
  */
@@ -49,6 +56,8 @@ final class CorralHttpServer extends HttpServer {
     }
 
     private final DropInSettings settings;
+    private final HttpServer facade; // the server the application holds: this, or the HttpsServer around it
+    private final boolean https;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile List<CorralHttpContext> contexts = List.of(); // replaced whole under lock
 
@@ -59,9 +68,20 @@ final class CorralHttpServer extends HttpServer {
     private Executor executor;
     private Arbiter arbiter;
     private ExecutorService dispatcher; // the default executor: one thread, one exchange at a time
+    private HttpsConfigurator httpsConfigurator; // HTTPS only; required by start()
 
+    /** A plain HTTP server. */
     CorralHttpServer(DropInSettings settings) {
         this.settings = settings;
+        this.facade = this;
+        this.https = false;
+    }
+
+    /** The engine of {@code facade}, an HTTPS server. */
+    CorralHttpServer(DropInSettings settings, CorralHttpsServer facade) {
+        this.settings = settings;
+        this.facade = facade;
+        this.https = true;
     }
 
     @Override
@@ -92,8 +112,10 @@ final class CorralHttpServer extends HttpServer {
      * Starts the Arbiter on the bound socket with the {@code corral.*} settings; returns once the
      * workers accept.
      *
-     * @throws IllegalStateException if the server is not bound, or was started or stopped before
-     * @throws io.corral.ConfigException if the worker model is not available, naming it
+     * @throws IllegalStateException if the server is not bound, or was started or stopped before;
+     *     or, for HTTPS, if no {@link HttpsConfigurator} was set
+     * @throws io.corral.ConfigException if the worker model is not available (or, for HTTPS, does
+     *     not serve TLS), naming it
      * @throws UncheckedIOException if the workers cannot start
      */
     @Override
@@ -103,6 +125,11 @@ final class CorralHttpServer extends HttpServer {
             if (state != State.BOUND) {
                 throw new IllegalStateException(
                         "server in wrong state: " + state.name().toLowerCase());
+            }
+            HttpsConfigurator tls = httpsConfigurator;
+            if (https && tls == null) {
+                throw new IllegalStateException("HttpsServer has no HttpsConfigurator: call"
+                        + " setHttpsConfigurator(new HttpsConfigurator(sslContext)) before start()");
             }
             Config config = settings.config(bindText(address));
             Executor runs;
@@ -122,13 +149,14 @@ final class CorralHttpServer extends HttpServer {
                 runs = dispatcher;
             }
             long sendWait = config.hasTimeout() ? config.timeout().toNanos() : 0;
-            ExchangeDispatcher app = new ExchangeDispatcher(this, runs, address, sendWait);
+            ExchangeDispatcher app = new ExchangeDispatcher(this, runs, address, sendWait, https);
             try {
-                arbiter = Arbiter.builder()
-                        .config(config)
-                        .listener(listener)
-                        .asyncHandler(app)
-                        .start();
+                Arbiter.Builder b =
+                        Arbiter.builder().config(config).listener(listener).asyncHandler(app);
+                if (tls != null) {
+                    b.tls(tls.getSSLContext(), new ConfiguratorBridge(tls));
+                }
+                arbiter = b.start();
             } catch (IOException e) {
                 stopDispatcher();
                 throw new UncheckedIOException("Corral could not start the HttpServer: " + e.getMessage(), e);
@@ -150,6 +178,38 @@ final class CorralHttpServer extends HttpServer {
                 throw new IllegalStateException("server already started");
             }
             this.executor = executor;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sets the HTTPS configurator: its {@code SSLContext} serves every connection, its {@code
+     * configure} is called for each. HTTPS only.
+     *
+     * @throws NullPointerException if {@code configurator} is null
+     * @throws IllegalStateException if the server has been started
+     */
+    void setHttpsConfigurator(HttpsConfigurator configurator) {
+        if (configurator == null) {
+            throw new NullPointerException("null HttpsConfigurator");
+        }
+        lock.lock();
+        try {
+            if (state == State.STARTED || arbiter != null) {
+                throw new IllegalStateException("server already started");
+            }
+            this.httpsConfigurator = configurator;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the HTTPS configurator set, or null. */
+    HttpsConfigurator httpsConfigurator() {
+        lock.lock();
+        try {
+            return httpsConfigurator;
         } finally {
             lock.unlock();
         }
@@ -231,7 +291,7 @@ final class CorralHttpServer extends HttpServer {
                     throw new IllegalArgumentException("cannot add context to list: '" + path + "' exists already");
                 }
             }
-            CorralHttpContext context = new CorralHttpContext(path, handler, this);
+            CorralHttpContext context = new CorralHttpContext(path, handler, facade);
             List<CorralHttpContext> next = new ArrayList<>(contexts);
             next.add(context);
             contexts = List.copyOf(next);

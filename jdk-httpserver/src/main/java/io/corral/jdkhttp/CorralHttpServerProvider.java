@@ -3,6 +3,8 @@ package io.corral.jdkhttp;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
+import io.corral.ConfigException;
+import io.corral.Setting;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Properties;
@@ -25,7 +27,9 @@ import java.util.Properties;
  * ignored and the worker model runs every exchange as soon as it takes the request: thousands wait
  * at once on {@code virtual} or {@code async}).
  *
- * <p>{@link #createHttpsServer} throws {@link UnsupportedOperationException}: Corral has no TLS yet.
+ * <p>{@link #createHttpsServer} returns an {@link HttpsServer} that serves TLS with the {@code
+ * SSLContext} of the {@code HttpsConfigurator} the application sets (it must set one before {@code
+ * start()}), calling its {@code configure} for each connection; handlers get {@code HttpsExchange}s.
  *
  * <p>Stateless and thread-safe; the JDK keeps one instance per JVM.
  */
@@ -47,19 +51,41 @@ public final class CorralHttpServerProvider extends HttpServerProvider {
     }
 
     /**
-     * Refuses: Corral serves plain HTTP only for now.
+     * Creates an HTTPS server with the settings in the system properties, bound to {@code addr}
+     * unless it is null (then {@link HttpServer#bind} binds it). Its TLS comes from the {@code
+     * HttpsConfigurator} the application sets before {@code start()}.
      *
-     * @throws UnsupportedOperationException always
+     * @throws io.corral.ConfigException if a {@code corral.*} system property is bad, or names
+     *     certificate files ({@code corral.certfile}, {@code corral.keystore}): an HttpsServer's
+     *     certificate is its configurator's
+     * @throws java.net.BindException if {@code addr} cannot be bound
      */
     @Override
-    public HttpsServer createHttpsServer(InetSocketAddress addr, int backlog) {
-        throw new UnsupportedOperationException("Corral's HttpServer provider does not support HTTPS yet: serve plain"
-                + " HTTP behind a TLS-terminating proxy, or leave HttpsServer to the JDK's provider");
+    public HttpsServer createHttpsServer(InetSocketAddress addr, int backlog) throws IOException {
+        return createHttps(System.getProperties(), addr, backlog);
     }
 
     /** Creates a server with the settings in {@code properties}; the tests' way to pick a worker model. */
     static CorralHttpServer create(Properties properties, InetSocketAddress addr, int backlog) throws IOException {
         CorralHttpServer server = new CorralHttpServer(DropInSettings.from(properties));
+        if (addr != null) {
+            server.bind(addr, backlog);
+        }
+        return server;
+    }
+
+    /** Creates an HTTPS server with the settings in {@code properties}; the tests' way to pick a worker model. */
+    static CorralHttpsServer createHttps(Properties properties, InetSocketAddress addr, int backlog)
+            throws IOException {
+        DropInSettings settings = DropInSettings.from(properties);
+        if (settings.base().tlsEnabled()) {
+            Setting file = settings.base().certfile().isPresent() ? Setting.CERTFILE : Setting.KEYSTORE;
+            throw new ConfigException(
+                    DropInSettings.PREFIX + file.key() + ": '" + settings.base().valueOf(file)
+                            + "' is not allowed for an HttpsServer: its certificate is the SSLContext of the"
+                            + " HttpsConfigurator the application sets");
+        }
+        CorralHttpsServer server = new CorralHttpsServer(settings);
         if (addr != null) {
             server.bind(addr, backlog);
         }

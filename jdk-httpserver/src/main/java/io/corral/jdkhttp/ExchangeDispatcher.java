@@ -1,5 +1,6 @@
 package io.corral.jdkhttp;
 
+import com.sun.net.httpserver.HttpExchange;
 import io.corral.http.AsyncHandler;
 import io.corral.http.Request;
 import io.corral.http.Response;
@@ -16,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * if none), makes its {@link CorralExchange} and hands it to the executor that runs handlers; the
  * stage it returns completes when the exchange's response is known.
  *
+ * <p>On an HTTPS server each exchange is shown to the application as a {@link
+ * CorralHttpsExchange}, whose {@code getSSLSession()} is the connection's session.
+ *
  * <p>It never blocks, so it runs on the async worker's event loop as well as on the blocking
  * models' serving threads. A request whose target is not a URI gets 400 (from the exchange, which
  * parses it off the loop); one whose context has no handler gets 500; one the application's executor refuses gets 503 with {@code Retry-After} and
@@ -31,12 +35,19 @@ final class ExchangeDispatcher implements AsyncHandler {
     private final Executor executor;
     private final InetSocketAddress localAddress;
     private final long sendWaitNanos;
+    private final boolean https;
 
-    ExchangeDispatcher(CorralHttpServer server, Executor executor, InetSocketAddress localAddress, long sendWaitNanos) {
+    ExchangeDispatcher(
+            CorralHttpServer server,
+            Executor executor,
+            InetSocketAddress localAddress,
+            long sendWaitNanos,
+            boolean https) {
         this.server = server;
         this.executor = executor;
         this.localAddress = localAddress;
         this.sendWaitNanos = sendWaitNanos;
+        this.https = https;
     }
 
     @Override
@@ -51,8 +62,16 @@ final class ExchangeDispatcher implements AsyncHandler {
             return done(Response.text(500, "Internal Server Error: no handler for context\n"));
         }
         CorralExchange exchange = new CorralExchange(request, context, localAddress, sendWaitNanos);
+        HttpExchange shown = https
+                ? new CorralHttpsExchange(
+                        exchange,
+                        request.tlsSession()
+                                .orElseThrow(() -> new IllegalStateException(
+                                        "an HTTPS request without its TLS session: the worker model did not"
+                                                + " record it (ConnectionOrigin.tlsEstablished)")))
+                : exchange;
         try {
-            executor.execute(exchange::run);
+            executor.execute(() -> exchange.run(shown));
         } catch (RejectedExecutionException e) {
             LOG.debug("The executor refused {}: {}", request, e.toString());
             return done(Response.text(503, "Service Unavailable: the executor refused the request\n")

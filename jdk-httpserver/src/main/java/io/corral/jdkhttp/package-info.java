@@ -6,7 +6,8 @@
  *
  * <pre>
  *  HttpServer.create(addr, backlog)  ─►  CorralHttpServer ──start()──► Arbiter (workers: sync | async | virtual)
- *                                            │ contexts, filters, executor          │
+ *  HttpsServer.create(...) ─► CorralHttpsServer ─┘ │                                │ HTTPS: Arbiter.Builder.tls(
+ *                                            │ contexts, filters, executor          │  SSLContext, ConfiguratorBridge)
  *                                            ▼                                      ▼ per request
  *                                      ExchangeDispatcher (an AsyncHandler) ◄── Request
  *                                            │ finds the context, makes a CorralExchange,
@@ -25,5 +26,13 @@
  * the response is known: with the whole body if the exchange ended while the body still fitted in
  * a small buffer, else with a streaming body that the worker model writes from a bounded pipe while
  * the handler goes on writing into it. Memory per exchange is bounded either way.
+ *
+ * <p>HTTPS, as the JDK structures it ({@code HttpsServerImpl} and {@code HttpsExchangeImpl} wrap the
+ * plain ones): a {@link io.corral.jdkhttp.CorralHttpsServer} wraps a {@code CorralHttpServer} and
+ * gives the Arbiter its {@code HttpsConfigurator}'s {@code SSLContext}, with a {@link
+ * io.corral.jdkhttp.ConfiguratorBridge} that calls the configurator's {@code configure} for each
+ * connection; each exchange is shown to the handlers as a {@link
+ * io.corral.jdkhttp.CorralHttpsExchange} around the {@code CorralExchange}, whose {@code
+ * getSSLSession()} is the session the worker recorded on the request ({@code Request.tlsSession()}).
  */
 package io.corral.jdkhttp;

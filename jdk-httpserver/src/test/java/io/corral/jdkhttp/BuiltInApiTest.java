@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class BuiltInApiTest extends JdkApiSuite {
 
-    private static HttpServerProvider builtIn() {
+    static HttpServerProvider builtIn() {
         try {
             return (HttpServerProvider) Class.forName("sun.net.httpserver.DefaultHttpServerProvider")
                     .getConstructor()

@@ -3,15 +3,18 @@ package io.corral.jdkhttp;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
 import io.corral.ConfigException;
 import io.corral.testing.RawClient;
+import io.corral.testing.TestCertificates;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -114,15 +117,36 @@ class CorralDropInTest {
     }
 
     @Test
-    void theProviderIsFoundThroughServiceLoaderAndRefusesHttps() {
+    void theProviderIsFoundThroughServiceLoaderAndMakesHttpsServersToo() throws IOException {
         List<String> found = new ArrayList<>();
         for (HttpServerProvider p : ServiceLoader.load(HttpServerProvider.class)) {
             found.add(p.getClass().getName());
         }
         assertTrue(found.contains(CorralHttpServerProvider.class.getName()), found.toString());
-        UnsupportedOperationException e = assertThrows(
-                UnsupportedOperationException.class, () -> new CorralHttpServerProvider().createHttpsServer(null, 0));
-        assertTrue(e.getMessage().contains("HTTPS"), e.getMessage());
+        HttpsServer https = new CorralHttpServerProvider().createHttpsServer(null, 0);
+        assertTrue(https instanceof CorralHttpsServer, https.getClass().getName());
+        assertNull(https.getAddress(), "unbound until bind()");
+        https.stop(0);
+    }
+
+    @Test
+    void anHttpsServerRefusesCertificateFilesItsConfiguratorWouldContradict() {
+        TestCertificates certs = TestCertificates.shared();
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> CorralHttpServerProvider.createHttps(
+                        model(
+                                "virtual",
+                                "corral.certfile",
+                                certs.server().chainPem().toString(),
+                                "corral.keyfile",
+                                certs.server().keyPem().toString()),
+                        new InetSocketAddress("127.0.0.1", 0),
+                        0));
+        assertEquals(
+                "corral.certfile: '" + certs.server().chainPem() + "' is not allowed for an HttpsServer: its"
+                        + " certificate is the SSLContext of the HttpsConfigurator the application sets",
+                e.getMessage());
     }
 
     @Test

@@ -131,6 +131,17 @@ abstract class JdkApiSuite {
     }
 
     @Test
+    void aPlainServersExchangeIsNotAnHttpsExchange() throws Exception {
+        List<Boolean> https = new CopyOnWriteArrayList<>();
+        HttpServer s = serve("/", x -> {
+            https.add(x instanceof com.sun.net.httpserver.HttpsExchange);
+            respond(x, 200, "plain");
+        });
+        assertEquals("plain", get(s, "/").body());
+        assertEquals(List.of(false), https, "handlers tell HTTPS apart by the exchange's type");
+    }
+
+    @Test
     void zeroLengthMeansChunked() throws Exception {
         HttpServer s = serve("/", x -> {
             x.sendResponseHeaders(200, 0);

@@ -9,6 +9,7 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.net.Forwarding;
 import io.corral.internal.net.ProxyProtocolDecoder;
 import io.corral.internal.net.ProxyProtocolException;
+import io.corral.internal.tls.TlsContext;
 import io.corral.metrics.CloseReason;
 import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
@@ -16,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 
 /**
  * Where one connection comes from and how it ends, for every worker model: the PROXY protocol
@@ -28,7 +31,7 @@ import java.util.Optional;
  * <pre>{@code
  * ConnectionOrigin origin = ConnectionOrigin.accept(context, peer);   // at accept
  * if (!origin.awaitProxyHeader(in)) { read more; }                  // before the first head (and the TLS handshake)
- * origin.tlsEstablished(TlsContext.info(engine));                   // once a TLS handshake finished
+ * origin.tlsEstablished(engine);                                    // once a TLS handshake finished
  * RequestOrigin from = origin.resolve(head);                        // for each head
  * origin.rejected(e);                                               // where an error is answered
  * context.connectionClosed(origin.closeReason());                   // at close
@@ -45,6 +48,7 @@ public final class ConnectionOrigin {
     private final InetSocketAddress peer;
     private boolean secure;
     private TlsInfo tls; // what the TLS handshake settled; null on a plain connection or before it
+    private SSLSession tlsSession; // the handshake's session; null as tls is
     private ProxyProtocolDecoder decoder; // until the PROXY header is in; null when off or done
     private ProxyHeader proxyHeader;
     private InetSocketAddress client; // the PROXY header's source, or the peer
@@ -76,14 +80,18 @@ public final class ConnectionOrigin {
     }
 
     /**
-     * Records what the connection's TLS handshake settled ({@link
-     * io.corral.internal.tls.TlsContext#info}); every request resolved from then on is secure and
-     * carries it as {@link io.corral.http.Request#tls()}. Call it once the handshake has finished,
-     * before the first request is resolved, on the thread that then resolves it (or hand the
-     * connection over after it through a queue or lock, as the engines do).
+     * Records what the connection's TLS handshake settled ({@link TlsContext#info}) and its
+     * session; every request resolved from then on is secure and carries them as {@link
+     * io.corral.http.Request#tls()} and {@link io.corral.http.Request#tlsSession()}. Call it once
+     * the handshake of {@code engine} has finished, before the first request is resolved, on the
+     * thread that then resolves it (or hand the connection over after it through a queue or lock,
+     * as the engines do).
+     *
+     * @throws IllegalStateException if the handshake has not finished
      */
-    public void tlsEstablished(TlsInfo info) {
-        this.tls = Objects.requireNonNull(info, "info");
+    public void tlsEstablished(SSLEngine engine) {
+        this.tls = TlsContext.info(Objects.requireNonNull(engine, "engine"));
+        this.tlsSession = engine.getSession();
         this.secure = true;
     }
 
@@ -141,7 +149,7 @@ public final class ConnectionOrigin {
     public RequestOrigin resolve(RequestHead head) throws BadMessageException {
         String connectionScheme = secure || (proxyHeader != null && proxyHeader.clientUsedTls()) ? "https" : "http";
         Forwarding.Result r = Forwarding.resolve(config.forwardedAllowIps(), client, connectionScheme, head.headers());
-        return new RequestOrigin(r.client(), peer, r.scheme(), r.host(), secure, proxyHeader, tls);
+        return new RequestOrigin(r.client(), peer, r.scheme(), r.host(), secure, proxyHeader, tls, tlsSession);
     }
 
     /** Records that the server refused a request on this connection with {@code e}; it closes after. */

@@ -10,7 +10,6 @@ import io.corral.internal.http.RequestHead;
 import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.net.ProxyProtocolException;
-import io.corral.internal.tls.TlsContext;
 import io.corral.metrics.Rejection;
 import io.corral.spi.WorkerContext;
 import java.io.IOException;
@@ -173,7 +172,7 @@ public final class Poller implements Runnable {
         this.handler = context.application().asBlocking();
         this.model = model;
         this.reject = config.overloadPolicy() == OverloadPolicy.REJECT;
-        this.tls = config.tlsEnabled();
+        this.tls = context.tlsEnabled(); // the settings' files, or an SSLContext the embedder supplied
         // beat at least four times per timeout, so that a busy but healthy loop is never taken for hung
         this.maxWaitNanos = config.hasTimeout()
                 ? Math.max(
@@ -734,7 +733,7 @@ public final class Poller implements Runnable {
             }
             if (!c.secured && c.transport instanceof TlsTransport t) {
                 c.secured = true;
-                c.origin.tlsEstablished(TlsContext.info(t.engine())); // what Request.tls() tells
+                c.origin.tlsEstablished(t.engine()); // what Request.tls() and tlsSession() tell
             }
             interest(c, SelectionKey.OP_READ);
             return true;

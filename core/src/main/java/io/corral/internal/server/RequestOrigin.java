@@ -6,6 +6,7 @@ import io.corral.http.TlsInfo;
 import io.corral.internal.http.RequestHead;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import javax.net.ssl.SSLSession;
 
 /**
  * Where one request comes from, as {@link ConnectionOrigin#resolve} derived it: the values a {@link
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
  * @param secure whether the connection itself is encrypted
  * @param proxyHeader the PROXY header the connection began with, or null
  * @param tls what the connection's TLS handshake settled, or null on a plain connection
+ * @param tlsSession the connection's JSSE session, or null on a plain connection
  */
 public record RequestOrigin(
         InetSocketAddress client,
@@ -26,7 +28,8 @@ public record RequestOrigin(
         String host,
         boolean secure,
         ProxyHeader proxyHeader,
-        TlsInfo tls) {
+        TlsInfo tls,
+        SSLSession tlsSession) {
 
     /** Returns the {@link Request} a handler sees for {@code head}, attributed to this origin, with {@code body}. */
     public Request toRequest(RequestHead head, InputStream body) {
@@ -41,6 +44,7 @@ public record RequestOrigin(
                 .secure(secure)
                 .proxyHeader(proxyHeader)
                 .tls(tls)
+                .tlsSession(tlsSession)
                 .body(body, head.contentLength());
         if (host != null) {
             b.host(host);
@@ -50,6 +54,6 @@ public record RequestOrigin(
 
     /** The origin of a request straight from {@code peer}, with no proxy: for tests and fallbacks. */
     public static RequestOrigin direct(InetSocketAddress peer) {
-        return new RequestOrigin(peer, peer, "http", null, false, null, null);
+        return new RequestOrigin(peer, peer, "http", null, false, null, null, null);
     }
 }

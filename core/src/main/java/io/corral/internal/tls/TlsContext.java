@@ -42,7 +42,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Optional<TlsContext> tls = TlsContext.load(config);        // at start: reads and checks the files
  * SSLEngine engine = tls.get().newEngine(peer);               // per accepted connection
  * // ... the engine's handshake ...
- * origin.tlsEstablished(TlsContext.info(engine));             // the facts the Request carries
+ * origin.tlsEstablished(engine);                              // the facts the Request carries (TlsContext.info)
  * }</pre>
  *
  * <p>{@link #load} reads every file and checks it (missing, unreadable, not PEM, expired, key not
@@ -136,30 +136,49 @@ public final class TlsContext {
      * @param peer the TCP peer, a hint for the engine's session cache; may be null
      */
     public SSLEngine newEngine(InetSocketAddress peer) {
-        SSLEngine engine = peer == null
-                ? context.createSSLEngine()
-                : context.createSSLEngine(peer.getHostString(), peer.getPort());
-        engine.setUseClientMode(false);
+        SSLEngine engine = serverEngine(context, peer);
         engine.setSSLParameters(parameters());
         return engine;
     }
 
     /** The parameters of every engine; a fresh object each time, as {@link SSLParameters} is mutable. */
     private SSLParameters parameters() {
-        SSLParameters p = context.getDefaultSSLParameters();
-        p.setProtocols(PROTOCOLS.toArray(new String[0]));
+        SSLParameters p = floor(context);
         if (!cipherSuites.isEmpty()) {
             p.setCipherSuites(cipherSuites.toArray(new String[0]));
         }
-        p.setUseCipherSuitesOrder(true); // the server's order of preference, not the client's
-        p.setApplicationProtocols(new String[] {HTTP_1_1});
-        p.setSNIMatchers(List.of()); // no matcher: every host name a client asks for is accepted
         switch (clientAuth) {
             case REQUIRED -> p.setNeedClientAuth(true);
             case OPTIONAL -> p.setWantClientAuth(true);
             case NONE -> p.setNeedClientAuth(false);
         }
         return p;
+    }
+
+    /**
+     * Returns Corral's floor for a server engine of {@code context}, a fresh object: the context's
+     * defaults with TLS 1.3 and 1.2 only, ALPN {@code http/1.1} only, the server's cipher-suite
+     * order, every SNI host name accepted, and no client certificate asked for. Engines made from
+     * files add {@code ciphers} and {@code cert_reqs}; those of an SSLContext the embedder supplied
+     * ({@link SuppliedTls}) start from it.
+     */
+    static SSLParameters floor(SSLContext context) {
+        SSLParameters p = context.getDefaultSSLParameters();
+        p.setProtocols(PROTOCOLS.toArray(new String[0]));
+        p.setUseCipherSuitesOrder(true); // the server's order of preference, not the client's
+        p.setApplicationProtocols(new String[] {HTTP_1_1});
+        p.setSNIMatchers(List.of()); // no matcher: every host name a client asks for is accepted
+        p.setNeedClientAuth(false); // clears want too
+        return p;
+    }
+
+    /** Returns a new server-mode engine of {@code context} for {@code peer} (may be null), not yet configured. */
+    static SSLEngine serverEngine(SSLContext context, InetSocketAddress peer) {
+        SSLEngine engine = peer == null
+                ? context.createSSLEngine()
+                : context.createSSLEngine(peer.getHostString(), peer.getPort());
+        engine.setUseClientMode(false);
+        return engine;
     }
 
     /** Returns the certificate served: the leaf of {@code certfile}, or of the keystore's first key. */

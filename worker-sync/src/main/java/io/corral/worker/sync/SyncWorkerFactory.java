@@ -15,6 +15,12 @@ public final class SyncWorkerFactory implements WorkerFactory {
         return "sync";
     }
 
+    /** True: its connections go through core's {@code Poller}, which drives TLS when the context says so. */
+    @Override
+    public boolean servesTls() {
+        return true;
+    }
+
     @Override
     public Worker create(WorkerContext context) {
         return new SyncWorker(context);

@@ -15,6 +15,12 @@ public final class VirtualWorkerFactory implements WorkerFactory {
         return "virtual";
     }
 
+    /** True: its connections go through core's {@code Poller}, which drives TLS when the context says so. */
+    @Override
+    public boolean servesTls() {
+        return true;
+    }
+
     @Override
     public Worker create(WorkerContext context) {
         return new VirtualWorker(context);
