@@ -202,6 +202,21 @@ public abstract class TlsSuite {
     }
 
     @Test
+    void answersRequestsThatArriveAsSeveralRecordsInOneRead() throws Exception {
+        Arbiter a = start(b -> b);
+        try (TlsRecordClient c = TlsRecordClient.connect(a.port(), certs.clientContext())) {
+            // three records, one socket write: one server read brings all of them, and the second
+            // and third requests wait inside the TLS transport where no selector reports them
+            c.record("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .record("GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .record("GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .send();
+            String answers = c.readUntil("Connection: close");
+            assertEquals(3, answers.split("HTTP/1.1 200", -1).length - 1, answers);
+        }
+    }
+
+    @Test
     void refusesAClientThatOffersOnlyTls11() throws Exception {
         Arbiter a = start(b -> b);
         try (SSLSocket s = (SSLSocket) certs.clientContext().getSocketFactory().createSocket("127.0.0.1", a.port())) {
