@@ -35,6 +35,7 @@ public final class TlsTransport implements Transport {
     private final SocketChannel channel;
     private final SSLEngine engine;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ByteBuffer[] single = new ByteBuffer[1]; // for write(ByteBuffer); guarded by lock
     private ByteBuffer netIn; // read mode: network bytes not yet unwrapped; null when none
     private ByteBuffer netOut; // read mode: network bytes not yet written; null when none
     private ByteBuffer spareOut; // an empty network buffer kept for the next wrap while the connection is busy
@@ -235,6 +236,18 @@ public final class TlsTransport implements Transport {
         }
     }
 
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        lock.lock();
+        try {
+            single[0] = src;
+            return (int) writeLocked(single, 0, 1);
+        } finally {
+            single[0] = null;
+            lock.unlock();
+        }
+    }
+
     private long writeLocked(ByteBuffer[] srcs, int offset, int length) throws IOException {
         if (!flushLocked()) {
             wants = SelectionKey.OP_WRITE;
@@ -266,7 +279,11 @@ public final class TlsTransport implements Transport {
     public boolean flush() throws IOException {
         lock.lock();
         try {
-            return flushLocked();
+            if (flushLocked()) {
+                return true;
+            }
+            wants = SelectionKey.OP_WRITE; // what interestOps tells next, whatever an earlier call waited for
+            return false;
         } finally {
             lock.unlock();
         }
