@@ -1,8 +1,5 @@
 package io.corral.worker.async;
 
-import io.corral.Config;
-import io.corral.ConfigException;
-import io.corral.Setting;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import io.corral.spi.WorkerFactory;
@@ -16,18 +13,6 @@ public final class AsyncWorkerFactory implements WorkerFactory {
     @Override
     public String name() {
         return "async";
-    }
-
-    /** Refuses TLS settings: the event loop does not drive TLS yet, and must never serve plain instead. */
-    @Override
-    public void checkConfig(Config config) {
-        if (config.tlsEnabled()) {
-            throw new ConfigException(
-                    Setting.WORKER_CLASS,
-                    "async",
-                    "sync or virtual while TLS is on (certfile or keystore set): the async worker does not serve"
-                            + " TLS yet");
-        }
     }
 
     @Override
