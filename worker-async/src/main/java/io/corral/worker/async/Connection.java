@@ -586,9 +586,7 @@ final class Connection extends TimerWheel.Timer {
             if (!tasking) {
                 boolean sent;
                 try {
-                    Outbound.writeNow(transport, loop.gather, first, second);
-                    // with TLS, bytes taken may wait in the transport: sent only once it is flushed
-                    sent = !first.hasRemaining() && (second == null || !second.hasRemaining()) && transport.flush();
+                    sent = Outbound.writeNow(transport, loop.gather, first, second); // and flushed, with TLS
                 } catch (IOException e) {
                     EventLoop.LOG.debug("Writing to a client failed: {}", e.toString());
                     close();

@@ -27,8 +27,11 @@ final class Outbound {
     /**
      * Offers {@code first}, then {@code second} (may be null), until the transport has taken them or
      * takes no more now; uses {@code gather} (two slots, the loop's) for one gathering write of both.
+     *
+     * @return true if both went out: the transport took them whole and flushed them (with TLS it may
+     *     take bytes and hold them); false if bytes are left in the buffers or the transport
      */
-    static void writeNow(Transport transport, ByteBuffer[] gather, ByteBuffer first, ByteBuffer second)
+    static boolean writeNow(Transport transport, ByteBuffer[] gather, ByteBuffer first, ByteBuffer second)
             throws IOException {
         if (second != null && second.hasRemaining()) {
             while (first.hasRemaining()) {
@@ -46,7 +49,7 @@ final class Outbound {
                     gather[1] = null;
                 }
                 if (written < want) {
-                    return;
+                    return false;
                 }
             }
             first = second;
@@ -54,9 +57,10 @@ final class Outbound {
         while (first.hasRemaining()) {
             int want = Math.min(first.remaining(), MAX_WRITE);
             if (writeSlice(transport, first) < want) {
-                return;
+                return false;
             }
         }
+        return transport.flush();
     }
 
     /** Keeps what is left of {@code b} for later; copies it if {@code copy} (the buffer will be reused). */

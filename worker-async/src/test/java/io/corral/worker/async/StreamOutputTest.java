@@ -120,6 +120,18 @@ class StreamOutputTest {
     }
 
     @Test
+    void isNotDoneWhileTheTransportHoldsBytesItTook() throws Exception {
+        StreamOutput out = stream(Framing.LENGTH, 3);
+        out.write("abc".getBytes(StandardCharsets.US_ASCII));
+        out.complete();
+        HoldingTransport tls = new HoldingTransport();
+        assertEquals(StreamOutput.Drain.BLOCKED, out.drainTo(tls), "taken, but not flushed: the body is not out");
+        tls.open();
+        assertEquals(StreamOutput.Drain.DONE, out.drainTo(tls));
+        assertEquals("HEAD\r\n\r\nabc", tls.sent());
+    }
+
+    @Test
     void sendsTheHeadAloneForAnEmptyBody() throws Exception {
         StreamOutput out = stream(Framing.LENGTH, 0);
         assertFalse(out.committed());
