@@ -280,8 +280,10 @@ final class Connection extends TimerWheel.Timer {
             if (state == READ_HEAD || state == BUSY) {
                 feed(in);
             }
-        } while (tls != null && budget > 0 && readingWanted()); // plain: the selector tells of more
-        if (tls != null && budget <= 0 && readingWanted()) {
+            // plain: the selector tells of more; TLS: on until the transport has nothing, unless what
+            // was fed started a delegated task (a write the handler made), which holds the transport
+        } while (tls != null && budget > 0 && !tasking && readingWanted());
+        if (tls != null && budget <= 0 && !tasking && readingWanted()) {
             rereadSoon(); // the others' turn first; what the transport holds, no OP_READ announces
         }
     }
