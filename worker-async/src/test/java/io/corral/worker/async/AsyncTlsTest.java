@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -194,6 +195,57 @@ class AsyncTlsTest {
             for (Thread t : threads) {
                 assertTrue(t.isVirtual() && t.getName().equals("corral-tls-task"), "a task ran on " + t);
             }
+        } finally {
+            a.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void goesOnAfterATls12ClientRenegotiatesBetweenRequests() throws Exception {
+        // a handshake in the middle of a kept-alive connection: its delegated tasks, and the
+        // messages both ways, come while the connection waits for its next head
+        Arbiter a = servers.start(tls(), APP);
+        try (SSLSocket s = (SSLSocket) CERTS.clientContext().getSocketFactory().createSocket("127.0.0.1", a.port());
+                RawClient c = RawClient.over(s)) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            AtomicInteger handshakes = new AtomicInteger();
+            s.addHandshakeCompletedListener(e -> handshakes.incrementAndGet());
+            assertEquals("hello true", c.get("/hello").read().text());
+            s.startHandshake(); // renegotiates
+            assertEquals("hello true", c.get("/hello").read().text());
+            assertEquals("hello true", c.get("/hello").read().text());
+            assertEquals("TLSv1.2", s.getSession().getProtocol());
+            Await.until("both handshakes completed", () -> handshakes.get() == 2);
+        }
+    }
+
+    @Test
+    void sendsAResponseThatMustFirstReadTheRestOfAHandshakeTheClientBegan() throws Exception {
+        // TLS 1.2: the client renegotiates while its request body is still open, so the loop reads
+        // the ClientHello and answers it; the response is released while the server waits for the
+        // client's last handshake flight, so its write must wait for OP_READ, and go on when it comes
+        CompletableFuture<Response> held = new CompletableFuture<>();
+        AsyncHandler app = request -> request.path().equals("/held")
+                ? held
+                : CompletableFuture.completedFuture(Response.ok("hello " + request.secure()));
+        TaskRecordingWorker worker = new TaskRecordingWorker();
+        Arbiter a = Arbiter.builder()
+                .config(tls().build())
+                .asyncHandler(app)
+                .workerFactory(worker)
+                .start();
+        try (EngineClient c = EngineClient.connect(CERTS.clientContext(), a.port(), new byte[0], "TLSv1.2")) {
+            c.sendRaw(c.records(
+                    "POST /held HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", 1000));
+            c.renegotiate();
+            c.readServerFlight(); // the server took the ClientHello while reading the body, and answered
+            int asked = worker.loopStatusQueries();
+            held.complete(Response.ok("released"));
+            Await.until("the loop has tried to write the response", () -> worker.loopStatusQueries() > asked);
+            c.finishHandshake(); // the flight the server's write waits for
+            assertTrue(c.readUntil("released").contains("HTTP/1.1 200"));
+            c.sendRaw(c.records("0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1000));
+            assertTrue(c.readUntilClosed().endsWith("hello true"), "the connection goes on after it");
         } finally {
             a.shutdown(Duration.ofSeconds(5));
         }

@@ -53,19 +53,68 @@ final class EngineClient implements AutoCloseable {
      * {@code prefix} (a PROXY header, or nothing) in the same write as the ClientHello.
      */
     static EngineClient connect(SSLContext context, int port, byte[] prefix) throws IOException {
+        return connect(context, port, prefix, null);
+    }
+
+    /** As {@link #connect(SSLContext, int, byte[])}, offering only {@code protocol} (null: the defaults). */
+    static EngineClient connect(SSLContext context, int port, byte[] prefix, String protocol) throws IOException {
         Socket s = new Socket();
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress("127.0.0.1", port), 20_000);
         s.setSoTimeout(20_000);
         SSLEngine engine = context.createSSLEngine("localhost", port);
         engine.setUseClientMode(true);
+        if (protocol != null) {
+            engine.setEnabledProtocols(new String[] {protocol});
+        }
         EngineClient c = new EngineClient(s, engine);
-        c.handshake(prefix);
+        c.engine.beginHandshake();
+        c.drive(prefix);
         return c;
     }
 
-    private void handshake(byte[] prefix) throws IOException {
+    /**
+     * TLS 1.2: starts a new handshake on the open connection and sends the ClientHello; {@link
+     * #readServerFlight()} and {@link #finishHandshake()} go on with it.
+     */
+    void renegotiate() throws IOException {
         engine.beginHandshake();
+        while (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+            ByteBuffer record = wrap(EMPTY);
+            sendRaw(java.util.Arrays.copyOf(record.array(), record.limit()));
+        }
+    }
+
+    /** Reads the server's handshake messages until the client must answer (or the handshake is over). */
+    void readServerFlight() throws IOException {
+        while (true) {
+            switch (engine.getHandshakeStatus()) {
+                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    if (!unwrapOne()) {
+                        throw new EOFException("the server closed during the handshake");
+                    }
+                }
+                case NEED_TASK -> runTasks();
+                default -> {
+                    return; // NEED_WRAP: the client's turn; or done
+                }
+            }
+        }
+    }
+
+    /** Sends the client's answers and reads the server's until the handshake is over. */
+    void finishHandshake() throws IOException {
+        drive(null);
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    private void drive(byte[] prefix) throws IOException {
         byte[] first = prefix;
         while (true) {
             switch (engine.getHandshakeStatus()) {
@@ -84,12 +133,7 @@ final class EngineClient implements AutoCloseable {
                         throw new EOFException("the server closed during the handshake");
                     }
                 }
-                case NEED_TASK -> {
-                    Runnable task;
-                    while ((task = engine.getDelegatedTask()) != null) {
-                        task.run();
-                    }
-                }
+                case NEED_TASK -> runTasks();
                 default -> {
                     return; // FINISHED, NOT_HANDSHAKING
                 }

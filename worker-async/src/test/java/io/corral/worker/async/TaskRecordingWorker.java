@@ -14,7 +14,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
@@ -24,12 +26,25 @@ import javax.net.ssl.SSLSession;
 /**
  * The async worker model with a look inside its TLS engines: every delegated task an engine hands
  * out is recorded with the thread that runs it, so that a test can tell that none ran on the event
- * loop. Give it to {@code Arbiter.builder().workerFactory(...)}. Thread-safe.
+ * loop, and the loop's questions to an engine are counted, so that a test can wait until the loop
+ * has tried a read or write. Give it to {@code Arbiter.builder().workerFactory(...)}. Thread-safe.
  */
 final class TaskRecordingWorker implements WorkerFactory {
 
+    private static final Pattern LOOP = Pattern.compile("corral-async-\\d+"); // not its offload threads
+
     private final AsyncWorkerFactory async = new AsyncWorkerFactory();
     private final List<Thread> taskThreads = new CopyOnWriteArrayList<>();
+    private final AtomicInteger loopStatusQueries = new AtomicInteger();
+
+    /**
+     * Returns how many times an event loop has asked an engine for its handshake status: a read or
+     * write through the TLS transport asks before anything else, so a count that moved says the loop
+     * has tried one.
+     */
+    int loopStatusQueries() {
+        return loopStatusQueries.get();
+    }
 
     /** Returns the threads that ran the engines' delegated tasks, one entry per task, in order. */
     List<Thread> taskThreads() {
@@ -237,6 +252,9 @@ final class TaskRecordingWorker implements WorkerFactory {
 
         @Override
         public SSLEngineResult.HandshakeStatus getHandshakeStatus() {
+            if (LOOP.matcher(Thread.currentThread().getName()).matches()) {
+                loopStatusQueries.incrementAndGet();
+            }
             return e.getHandshakeStatus();
         }
 
