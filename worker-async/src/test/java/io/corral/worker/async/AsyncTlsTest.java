@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.corral.Arbiter;
 import io.corral.ClientAuth;
 import io.corral.Config;
-import io.corral.OverloadPolicy;
 import io.corral.ProxyProtocol;
 import io.corral.http.AsyncHandler;
 import io.corral.http.Handler;
@@ -16,11 +15,9 @@ import io.corral.http.Response;
 import io.corral.testing.Await;
 import io.corral.testing.RawClient;
 import io.corral.testing.RawResponse;
-import io.corral.testing.Scrape;
 import io.corral.testing.TestApp;
 import io.corral.testing.TestCertificates;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * What the async loop must get right with TLS beyond the shared {@link io.corral.testing.TlsSuite}:
  * back-pressure when the transport holds encrypted bytes the socket does not take, records that wait
  * inside the transport where no {@code OP_READ} announces them, delegated tasks off the loop, the
- * PROXY header before the handshake, and a refused client on a TLS port.
+ * PROXY header in the ClientHello's segment, and a renegotiation.
  */
 class AsyncTlsTest {
 
@@ -261,28 +258,6 @@ class AsyncTlsTest {
             assertTrue(answer.contains("client=203.0.113.7:5555 "), answer);
             assertTrue(answer.contains(" scheme=https ") && answer.contains(" secure=true proxy=1 "), answer);
         }
-    }
-
-    @Test
-    void closesARefusedClientCleanlyRatherThanAnswerAPlain503ItCouldNotRead() throws Exception {
-        Arbiter a = servers.start(tls().workerConnections(1).overloadPolicy(OverloadPolicy.REJECT), APP);
-        SSLContext context = CERTS.clientContext();
-        try (SSLSocket held = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", a.port());
-                RawClient holder = RawClient.over(held)) {
-            assertEquals("hello true", holder.get("/hello").read().text()); // the worker's one place is taken
-            try (Socket refused = new Socket()) {
-                refused.connect(new InetSocketAddress("127.0.0.1", a.port()));
-                refused.setSoTimeout(20_000);
-                refused.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0, 0, 1, 0});
-                InputStream in = refused.getInputStream();
-                assertEquals(-1, in.read(), "closed at once, in order, with nothing written");
-            }
-            assertEquals("hello true", holder.get("/hello").read().text(), "the held connection goes on");
-        }
-        Await.until(
-                "the refusal is counted",
-                () -> Scrape.parse(a.metrics().prometheusText()).value("corral_rejections_total{reason=\"overload\"}")
-                        == 1);
     }
 
     private static RawResponse get(Arbiter a, SSLContext context, String path) throws IOException {
