@@ -81,7 +81,7 @@ final class Connection extends TimerWheel.Timer {
     private static final int CLOSED = 5;
 
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** With TLS, the most bytes one readiness reads before the loop turns to the others. */
+    /** With TLS, the most bytes one turn reads before the loop turns to the others. */
     private static final int TLS_READ_BUDGET = 64 * 1024;
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -224,17 +224,63 @@ final class Connection extends TimerWheel.Timer {
             drop();
             return;
         }
-        if (tasking) {
-            return; // the transport is the task's; the loop reads once it is done
+        if (tls != null) {
+            readTls();
+            return;
         }
-        int budget = TLS_READ_BUDGET;
-        do {
-            ByteBuffer in = loop.readBuffer.clear();
-            if (state == BUSY) {
-                if (!exchange.wantsBytes()) {
-                    updateInterest();
+        ByteBuffer in = loop.readBuffer.clear();
+        if (state == BUSY) {
+            if (!exchange.wantsBytes()) {
+                updateInterest();
+                return;
+            }
+            in.limit(exchange.readLimit(in.capacity())); // no more than the body's buffer has room for
+        }
+        int n;
+        try {
+            n = transport.read(in);
+        } catch (IOException e) {
+            EventLoop.LOG.debug("Reading from a client failed: {}", e.toString());
+            close();
+            return;
+        }
+        if (n < 0) {
+            endOfStream();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        in.flip();
+        if (state == READ_HEAD || state == BUSY) {
+            if (!proxied) {
+                if (!proxyStage(in)) {
                     return;
                 }
+                if (tls != null) {
+                    readTls(); // what followed the header went to the TLS session: read it through that
+                    return;
+                }
+            }
+            feed(in);
+        }
+    }
+
+    /**
+     * Reads through TLS while the connection reads for HTTP: on until the transport has nothing
+     * (records it took from the socket wait inside it, where no {@code OP_READ} tells of them), a
+     * delegated task holds it (what was fed may have made the handler write), or the budget is
+     * spent, and then the others' turn comes first.
+     */
+    private void readTls() {
+        int budget = TLS_READ_BUDGET;
+        while (!tasking && readingWanted()) {
+            if (budget <= 0) {
+                rereadSoon();
+                return;
+            }
+            ByteBuffer in = loop.readBuffer.clear();
+            if (state == BUSY) {
                 in.limit(exchange.readLimit(in.capacity())); // no more than the body's buffer has room for
             }
             int n;
@@ -249,14 +295,7 @@ final class Connection extends TimerWheel.Timer {
                 return;
             }
             if (n < 0) {
-                if (state == BUSY) {
-                    // the client closed its side in the middle of the body: its error, which the handler
-                    // meets when it reads on (it may still read the answer)
-                    exchange.bodyEnded();
-                    updateInterest();
-                    return;
-                }
-                close(); // a half-sent head is nothing to answer
+                endOfStream();
                 return;
             }
             if (n == 0) {
@@ -265,27 +304,25 @@ final class Connection extends TimerWheel.Timer {
             }
             in.flip();
             budget -= n;
-            if (!proxied) {
-                if (!proxyStage(in)) {
-                    return;
-                }
-                if (tls != null) {
-                    continue; // what followed the header went to the TLS session: read it through that
-                }
-            }
             if (!established) {
                 established = true;
                 origin.tlsEstablished(TlsContext.info(tls.engine())); // what Request.tls() tells
             }
-            if (state == READ_HEAD || state == BUSY) {
-                feed(in);
-            }
-            // plain: the selector tells of more; TLS: on until the transport has nothing, unless what
-            // was fed started a delegated task (a write the handler made), which holds the transport
-        } while (tls != null && budget > 0 && !tasking && readingWanted());
-        if (tls != null && budget <= 0 && !tasking && readingWanted()) {
-            rereadSoon(); // the others' turn first; what the transport holds, no OP_READ announces
+            feed(in);
         }
+        updateInterest();
+    }
+
+    /** The client closed its side. */
+    private void endOfStream() {
+        if (state == BUSY) {
+            // in the middle of the body: its error, which the handler meets when it reads on (it may
+            // still read the answer)
+            exchange.bodyEnded();
+            updateInterest();
+            return;
+        }
+        close(); // a half-sent head is nothing to answer
     }
 
     /**
