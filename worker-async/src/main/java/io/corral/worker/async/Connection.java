@@ -740,9 +740,9 @@ final class Connection extends TimerWheel.Timer {
 
     /**
      * Closes after a final response without losing it: once everything is sent, shuts the output
-     * down (with TLS, after {@code close_notify}) and reads and drops what the client still sends (at most {@link Lingering#MAX_DRAIN} bytes, for
-     * at most a second) so that the kernel does not answer it with a reset that destroys the
-     * response in flight.
+     * down (with TLS, after {@code close_notify}) and reads and drops what the client still sends
+     * (raw bytes, at most {@link Lingering#MAX_DRAIN}, for at most a second) so that the kernel does
+     * not answer it with a reset that destroys the response in flight.
      */
     void lingerAndClose() {
         if (state == CLOSED) {
