@@ -321,12 +321,47 @@ public final class TlsTransport implements Transport {
     }
 
     /**
-     * The connection goes idle: drops the buffers kept for reuse, so that an idle TLS connection holds
-     * none (those still holding bytes stay).
+     * The connection goes idle: drops the buffers kept for reuse, and an empty read buffer a read that
+     * found nothing left behind, so that an idle TLS connection holds none (those still holding bytes
+     * stay).
      */
     @Override
     public void idle() {
-        spareOut = null;
+        lock.lock();
+        try {
+            spareOut = null;
+            releaseNetIn();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns true if bytes taken from the socket wait here: decrypted ones not yet read, or records
+     * (or part of one) not yet unwrapped. No readiness of the socket tells of them, so a selector
+     * loop reads on while this is true.
+     */
+    public boolean hasBufferedInput() {
+        lock.lock();
+        try {
+            return appIn != null || (netIn != null && netIn.hasRemaining());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the bytes of buffer this transport holds now, for tests and diagnostics: 0 when idle. */
+    public int heldBufferBytes() {
+        lock.lock();
+        try {
+            return capacity(netIn) + capacity(netOut) + capacity(spareOut) + capacity(appIn);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static int capacity(ByteBuffer b) {
+        return b == null ? 0 : b.capacity();
     }
 
     // ---- the handshake ------------------------------------------------------------------------

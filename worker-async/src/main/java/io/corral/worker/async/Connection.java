@@ -56,11 +56,12 @@ import javax.net.ssl.SSLException;
  *       a write a record to read): each side keeps the operations its last stalled call asked for
  *       ({@code readOps}, {@code writeOps}), the key selects their union, and any readiness drives
  *       both sides ({@link #driveTls()}).
- *   <li>Bytes may wait inside the transport, where no {@code OP_READ} announces them: a read goes on
- *       until the transport has nothing (at most a read buffer's worth per turn), and wherever the
- *       reading resumes (room in the body buffer, the next request) it reads at once. Bytes a write
- *       took may wait inside too: a response is sent only once {@link Transport#flush()} says so,
- *       until then it is {@code pending} like bytes the socket refused.
+ *   <li>Bytes may wait inside the transport, where no {@code OP_READ} announces them: the connection
+ *       reads on while the transport holds some (at most a read buffer's worth per turn), and
+ *       wherever the reading resumes (room in the body buffer, the next request) it reads them at
+ *       once. Bytes a write took may wait inside too: a response is sent only once {@link
+ *       Transport#flush()} says so, until then it is {@code pending} like bytes the socket refused.
+ *       Between requests the transport holds no buffer ({@link Transport#idle()}).
  *   <li>The engine's delegated tasks (certificate checks, key exchange) never run on the loop: a
  *       virtual thread runs them while the key selects nothing and the loop leaves the transport
  *       alone ({@code tasking}), then hands the connection back with {@link EventLoop#execute}.
@@ -267,10 +268,10 @@ final class Connection extends TimerWheel.Timer {
     }
 
     /**
-     * Reads through TLS while the connection reads for HTTP: on until the transport has nothing
-     * (records it took from the socket wait inside it, where no {@code OP_READ} tells of them), a
-     * delegated task holds it (what was fed may have made the handler write), or the budget is
-     * spent, and then the others' turn comes first.
+     * Reads through TLS while the connection reads for HTTP: once, and on while the transport holds
+     * bytes it took from the socket (where no {@code OP_READ} tells of them), unless a delegated task
+     * holds it (what was fed may have made the handler write) or the budget is spent, and then the
+     * others' turn comes first. What is still in the socket, the selector reports.
      */
     private void readTls() {
         int budget = TLS_READ_BUDGET;
@@ -309,6 +310,9 @@ final class Connection extends TimerWheel.Timer {
                 origin.tlsEstablished(TlsContext.info(tls.engine())); // what Request.tls() tells
             }
             feed(in);
+            if (tasking || tls == null || !tls.hasBufferedInput()) {
+                break; // (a task holds the transport's lock: never wait for it here)
+            }
         }
         updateInterest();
     }
@@ -420,10 +424,13 @@ final class Connection extends TimerWheel.Timer {
         int ops = transport.interestOps(SelectionKey.OP_READ);
         if (ops == 0) {
             runTlsTasks();
-        } else {
-            readOps = ops;
-            updateInterest();
+            return;
         }
+        readOps = ops;
+        if (state == READ_HEAD && parser == null && established) {
+            transport.idle(); // between requests: an idle connection holds no buffer
+        }
+        updateInterest();
     }
 
     /** A write was not taken whole, or not flushed: wait for what the transport asks, or run its task. */
@@ -477,12 +484,12 @@ final class Connection extends TimerWheel.Timer {
     }
 
     /**
-     * With TLS, soon reads what may wait inside the transport, if the connection reads now: a write
-     * may have read the client's handshake records, and application bytes with them, and a read may
-     * have stopped at its budget; no {@code OP_READ} tells of those.
+     * With TLS, soon reads what waits inside the transport, if the connection reads now: a write may
+     * have read the client's handshake records, and application bytes with them, and a read may have
+     * stopped at its budget; no {@code OP_READ} tells of those.
      */
     void rereadSoon() {
-        if (tls == null || rereadQueued || state == CLOSED || !readingWanted()) {
+        if (tls == null || rereadQueued || state == CLOSED || tasking || !tls.hasBufferedInput() || !readingWanted()) {
             return;
         }
         rereadQueued = true;
@@ -494,9 +501,9 @@ final class Connection extends TimerWheel.Timer {
         });
     }
 
-    /** With TLS, reads now what may wait inside the transport, if the connection reads again. */
+    /** With TLS, reads now what waits inside the transport, if the connection reads again. */
     private void readBuffered() {
-        if (tls != null && !feeding && state != CLOSED && readingWanted()) {
+        if (tls != null && !feeding && state != CLOSED && !tasking && tls.hasBufferedInput() && readingWanted()) {
             onReadable();
         }
     }
@@ -705,7 +712,9 @@ final class Connection extends TimerWheel.Timer {
         served = true;
         state = READ_HEAD;
         loop.timers.schedule(this, System.nanoTime() + loop.config.keepalive().toNanos());
-        transport.idle(); // an idle TLS connection holds no spare buffer
+        if (!tasking) {
+            transport.idle(); // an idle TLS connection holds no buffer
+        }
         if (feeding) {
             return; // feed() goes on with the bytes it holds
         }

@@ -101,11 +101,11 @@
  *   <li><b>Interest.</b> A TLS read may have to write (a handshake message) and a write may have to
  *       read; each side keeps what its last stalled call asked the transport for, the key selects
  *       the union, and any readiness drives both sides.
- *   <li><b>Bytes inside the transport.</b> The transport unwraps one record per read, so a read goes
- *       on until the transport has nothing (up to 64 KiB per turn, then the others' turn), and
- *       wherever reading resumes (room in the body buffer, the next request, a body to drain) the
- *       connection reads at once, since no {@code OP_READ} tells of records already taken from the
- *       socket. On the way out the transport may take bytes and hold them when the socket is full: a
+ *   <li><b>Bytes inside the transport.</b> The transport unwraps one record per read, so the
+ *       connection reads on while the transport holds bytes it took from the socket (up to 64 KiB
+ *       per turn, then the others' turn), and wherever reading resumes (room in the body buffer, the
+ *       next request, a body to drain) it reads what the transport holds at once, since no {@code
+ *       OP_READ} tells of it. On the way out the transport may take bytes and hold them when the socket is full: a
  *       response counts as sent (and the exchange ends) only once the transport is flushed, so
  *       back-pressure and the {@code OP_WRITE} wait are as for plain bytes.
  *   <li><b>Delegated tasks</b> (certificate checks, key exchange) never run on the loop: a virtual
@@ -123,8 +123,8 @@
  * A plain connection pays for none of it: one small object at accept, and reads and writes through an
  * interface call that sees two classes at most. Memory per TLS connection adds the engine's session
  * and, only while they hold bytes, up to three buffers of about 17 KiB (network bytes in and out,
- * decrypted bytes not yet read); an idle keep-alive connection drops the spare write buffer it keeps
- * while busy.
+ * decrypted bytes not yet read), and a spare write buffer while it is busy; an idle keep-alive
+ * connection holds none of them ({@code TlsTransport.idle()} between requests).
  *
  * <h2>Timers</h2>
  *

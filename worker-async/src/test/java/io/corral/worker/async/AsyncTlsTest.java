@@ -12,6 +12,7 @@ import io.corral.ProxyProtocol;
 import io.corral.http.AsyncHandler;
 import io.corral.http.Handler;
 import io.corral.http.Response;
+import io.corral.internal.server.TlsTransport;
 import io.corral.testing.Await;
 import io.corral.testing.RawClient;
 import io.corral.testing.RawResponse;
@@ -243,6 +244,38 @@ class AsyncTlsTest {
             assertTrue(c.readUntil("released").contains("HTTP/1.1 200"));
             c.sendRaw(c.records("0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1000));
             assertTrue(c.readUntilClosed().endsWith("hello true"), "the connection goes on after it");
+        } finally {
+            a.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void anIdleKeptAliveTlsConnectionHoldsNoBuffer() throws Exception {
+        TaskRecordingWorker worker = new TaskRecordingWorker();
+        Arbiter a = Arbiter.builder()
+                .config(tls().build())
+                .handler(APP)
+                .workerFactory(worker)
+                .start();
+        try (SSLSocket s = (SSLSocket) CERTS.clientContext().getSocketFactory().createSocket("127.0.0.1", a.port());
+                RawClient c = RawClient.over(s)) {
+            byte[] body = new byte[100_000];
+            c.send("POST /sum HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .send(body);
+            assertEquals(summary(body), c.read().text());
+            assertEquals(BIG, c.get("/fixed").read().body().length);
+            assertEquals("hello true", c.get("/hello").read().text());
+            // what the connection holds between requests, looked at on the loop that owns it
+            Await.until("the kept-alive connection holds no TLS buffer", () -> {
+                try {
+                    return worker.onEachLoop(loop -> loop.connections.stream()
+                                    .map(conn -> conn.transport instanceof TlsTransport t ? t.heldBufferBytes() : -1)
+                                    .toList())
+                            .equals(List.of(List.of(0)));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
         } finally {
             a.shutdown(Duration.ofSeconds(5));
         }

@@ -36,6 +36,7 @@ final class TaskRecordingWorker implements WorkerFactory {
     private final AsyncWorkerFactory async = new AsyncWorkerFactory();
     private final List<Thread> taskThreads = new CopyOnWriteArrayList<>();
     private final AtomicInteger loopStatusQueries = new AtomicInteger();
+    private final List<AsyncWorker> workers = new CopyOnWriteArrayList<>();
 
     /**
      * Returns how many times an event loop has asked an engine for its handshake status: a read or
@@ -63,7 +64,24 @@ final class TaskRecordingWorker implements WorkerFactory {
 
     @Override
     public Worker create(WorkerContext context) {
-        return async.create(new Context(context));
+        Worker w = async.create(new Context(context));
+        workers.add((AsyncWorker) w);
+        return w;
+    }
+
+    /**
+     * Returns what {@code inspect} finds on each worker's event loop, run on that loop's thread
+     * (which owns the connections), in the order the workers were made.
+     */
+    <T> List<T> onEachLoop(java.util.function.Function<EventLoop, T> inspect) throws Exception {
+        List<T> found = new java.util.ArrayList<>();
+        for (AsyncWorker w : workers) {
+            EventLoop loop = w.loop();
+            java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+            loop.execute(() -> f.complete(inspect.apply(loop)));
+            found.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        return found;
     }
 
     /** The Arbiter's context, whose engines record where their tasks run. */
