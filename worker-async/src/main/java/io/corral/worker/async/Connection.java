@@ -305,6 +305,7 @@ final class Connection extends TimerWheel.Timer {
             }
             in.flip();
             budget -= n;
+            readOps = SelectionKey.OP_READ; // whatever an earlier stall waited for is over
             if (!established) {
                 established = true;
                 origin.tlsEstablished(TlsContext.info(tls.engine())); // what Request.tls() tells
