@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A real nginx in front of a worker model, configured as the README recommends (HTTP/1.1 to the
  * upstream with a keep-alive pool, forwarded headers set), and, through nginx's stream module, the
- * PROXY protocol to a second Arbiter. Each worker module has a subclass. Skipped where no nginx
+ * PROXY protocol to a second Arbiter, and, with {@code proxy_pass https://} and {@code
+ * proxy_ssl_verify on}, TLS to a third that trusts nothing but a CA made at test time ({@link
+ * TestCertificates}). Each worker module has a subclass. Skipped where no nginx
  * binary is installed; {@code .ci/run} installs it and its stream module, so CI always runs it.
  * Clients connect from 127.0.0.2, so that the client Corral derives is not nginx's 127.0.0.1.
  */
@@ -39,14 +41,17 @@ public abstract class NginxSuite {
     private static final Path NGINX = Path.of("/usr/sbin/nginx");
     private static final Path STREAM_MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
     private static final String CLIENT_IP = "127.0.0.2";
+    private static final TestCertificates CERTS = TestCertificates.shared();
 
     private final TestApp app = new TestApp();
     private Arbiter arbiter;
     private Arbiter proxied; // proxy_protocol v1, behind nginx's stream proxy
+    private Arbiter secured; // TLS, behind nginx's proxy_pass https:// with the upstream certificate verified
     private Process nginx;
     private Path prefix;
     private int port;
     private int streamPort;
+    private int tlsPort; // nginx, plain, to the TLS upstream
 
     @BeforeEach
     void startBoth() throws Exception {
@@ -69,6 +74,14 @@ public abstract class NginxSuite {
                         .build())
                 .handler(app)
                 .start();
+        secured = Arbiter.builder()
+                .config(HttpSuite.loopbackSettings(workerClass())
+                        .certfile(CERTS.server().chainPem())
+                        .keyfile(CERTS.server().keyPem())
+                        .keepalive(Duration.ofSeconds(75))
+                        .build())
+                .handler(app)
+                .start();
         prefix = Files.createTempDirectory("corral-nginx");
         Files.createDirectories(prefix.resolve("logs"));
         Files.createDirectories(prefix.resolve("tmp"));
@@ -78,6 +91,7 @@ public abstract class NginxSuite {
         Files.setPosixFilePermissions(prefix.resolve("tmp"), open);
         port = freePort();
         streamPort = Files.exists(STREAM_MODULE) ? freePort() : 0;
+        tlsPort = freePort();
         Path conf = prefix.resolve("nginx.conf");
         Files.writeString(conf, config(arbiter.port(), port));
         nginx = new ProcessBuilder(
@@ -112,6 +126,9 @@ public abstract class NginxSuite {
         }
         if (proxied != null) {
             proxied.shutdown(Duration.ofSeconds(5));
+        }
+        if (secured != null) {
+            secured.shutdown(Duration.ofSeconds(5));
         }
         if (prefix != null) {
             try (Stream<Path> files = Files.walk(prefix)) {
@@ -211,6 +228,42 @@ public abstract class NginxSuite {
         }
     }
 
+    @Test
+    void servesThroughNginxOverVerifiedTlsOnPooledUpstreamConnections() throws Exception {
+        try (RawClient c = RawClient.connectFrom(CLIENT_IP, tlsPort)) {
+            for (int i = 0; i < 30; i++) {
+                RawResponse r = c.get("/whoami").read();
+                assertEquals(200, r.status(), log());
+                // nginx's hop is TLS (secure); the client it forwards for spoke plain HTTP to nginx
+                assertTrue(r.text().startsWith("client=127.0.0.2:0 peer=127.0.0.1:"), r.text());
+                assertTrue(r.text().contains(" scheme=http host=test secure=true "), r.text());
+            }
+            byte[] body = "y".repeat(300_000).getBytes(StandardCharsets.US_ASCII);
+            c.send(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            c.send(body);
+            RawResponse echoed = c.read();
+            assertEquals(200, echoed.status(), log());
+            assertEquals(body.length, echoed.body().length);
+            assertEquals(500_000, c.get("/stream?chunks=50&size=10000").read().body().length);
+        }
+        Await.until("all 32 are counted", () -> secured.stats().requestsServed() == 32);
+        int open = secured.stats().openConnections();
+        assertTrue(open >= 1 && open <= 2, "nginx keeps its few TLS upstream connections alive, open: " + open);
+    }
+
+    @Test
+    void nginxRefusesTheUpstreamWhenItsCertificateDoesNotNameIt() throws Exception {
+        try (RawClient c = RawClient.connect(tlsPort)) {
+            assertEquals(502, c.get("/misnamed/hello").read().status(), "verification is on: " + log());
+        }
+        try (RawClient c = RawClient.connect(tlsPort)) {
+            assertEquals("Hello, World!", c.get("/hello").read().text(), "the verified name is served");
+        }
+        assertTrue(log().contains("certificate"), "nginx says why: " + log());
+    }
+
     private String log() {
         try {
             return Files.readString(prefix.resolve("logs/error.log"))
@@ -253,6 +306,31 @@ public abstract class NginxSuite {
                                 "      proxy_set_header X-Forwarded-Proto $scheme;",
                                 "      proxy_set_header X-Forwarded-Host $host;",
                                 "      proxy_set_header Forwarded \"\";",
+                                "    }",
+                                "  }",
+                                "  upstream corral_tls {",
+                                "    server 127.0.0.1:" + secured.port() + ";",
+                                "    keepalive 16;",
+                                "    keepalive_timeout 60s;",
+                                "  }",
+                                "  server {",
+                                "    listen 127.0.0.1:" + tlsPort + ";",
+                                "    proxy_http_version 1.1;",
+                                "    proxy_set_header Connection \"\";",
+                                "    proxy_set_header Host $host;",
+                                "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+                                "    proxy_set_header X-Forwarded-Proto $scheme;",
+                                "    proxy_set_header Forwarded \"\";",
+                                "    proxy_ssl_verify on;",
+                                "    proxy_ssl_trusted_certificate " + CERTS.caPem() + ";",
+                                "    proxy_ssl_server_name on;",
+                                "    location / {",
+                                "      proxy_pass https://corral_tls;",
+                                "      proxy_ssl_name localhost;",
+                                "    }",
+                                "    location /misnamed/ {",
+                                "      proxy_pass https://corral_tls/;",
+                                "      proxy_ssl_name elsewhere.example;",
                                 "    }",
                                 "  }",
                                 "}",

@@ -54,6 +54,14 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(s);
     }
 
+    /**
+     * Speaks over a socket the test connected itself: a TLS socket, or one with small buffers. Its
+     * read timeout becomes {@link #TIMEOUT}.
+     */
+    public static RawClient over(Socket connected) throws IOException {
+        return new RawClient(connected);
+    }
+
     /** Sends text (ISO-8859-1, so any byte can be written as a char). */
     public RawClient send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.corral.Arbiter;
 import io.corral.ClientAuth;
 import io.corral.Config;
+import io.corral.OverloadPolicy;
+import io.corral.ProxyProtocol;
 import io.corral.http.Handler;
 import io.corral.http.Response;
 import java.io.IOException;
@@ -333,6 +335,52 @@ public abstract class TlsSuite {
         for (InetSocketAddress peer : asked) {
             assertEquals("127.0.0.1", peer.getAddress().getHostAddress());
         }
+    }
+
+    @Test
+    void speaksTlsAfterAProxyProtocolHeaderAndTakesTheClientFromIt() throws Exception {
+        Arbiter a = start(b -> b.proxyProtocol(ProxyProtocol.V1));
+        Socket plain = new Socket();
+        plain.connect(new InetSocketAddress("127.0.0.1", a.port()));
+        plain.getOutputStream()
+                .write("PROXY TCP4 203.0.113.7 127.0.0.1 5555 443\r\n".getBytes(StandardCharsets.US_ASCII));
+        try (SSLSocket s =
+                (SSLSocket) certs.clientContext().getSocketFactory().createSocket(plain, "localhost", a.port(), true)) {
+            s.setSoTimeout(20_000);
+            assertEquals("200", exchange(s), "the handshake follows the header on the same connection");
+            assertEquals("200", exchange(s));
+        }
+        try (RawClient noHeader = RawClient.connect(a.port())) {
+            noHeader.send(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0, 0, 1, 0});
+            assertTrue(noHeader.closedByServer(), "TLS without the PROXY header first: closed, never answered");
+        }
+    }
+
+    @Test
+    void closesAClientRefusedForWantOfRoomWithoutAPlain503ItCouldNotRead() throws Exception {
+        Arbiter a = start(b -> b.workerConnections(1).overloadPolicy(OverloadPolicy.REJECT));
+        try (SSLSocket held =
+                (SSLSocket) certs.clientContext().getSocketFactory().createSocket("127.0.0.1", a.port())) {
+            held.setSoTimeout(20_000);
+            assertEquals("200", exchange(held), "the worker's one place is taken");
+            try (Socket refused = new Socket()) {
+                refused.connect(new InetSocketAddress("127.0.0.1", a.port()));
+                refused.setSoTimeout(20_000);
+                refused.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0, 0, 1, 0});
+                int first;
+                try {
+                    first = refused.getInputStream().read();
+                } catch (IOException reset) {
+                    first = -1; // a machine too slow for the lingering second; closed all the same
+                }
+                assertEquals(-1, first, "closed with nothing written");
+            }
+            assertEquals("200", exchange(held), "the held connection goes on");
+        }
+        Await.until(
+                "the refusal is counted",
+                () -> Scrape.parse(a.metrics().prometheusText()).value("corral_rejections_total{reason=\"overload\"}")
+                        == 1);
     }
 
     /** Sends a kept-alive GET on {@code s} and returns the status code of its answer. */

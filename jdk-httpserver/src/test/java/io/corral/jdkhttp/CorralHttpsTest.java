@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its own connection.
  */
 @ParameterizedClass(name = "worker_class={0}")
-@ValueSource(strings = {"sync", "virtual"}) // add "async" once its event loop drives TLS
+@ValueSource(strings = {"sync", "async", "virtual"})
 class CorralHttpsTest extends JdkHttpsSuite {
 
     @Parameter

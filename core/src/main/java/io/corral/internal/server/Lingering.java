@@ -87,16 +87,31 @@ public final class Lingering {
      * far read and dropped, then closed; any thread, never blocks.
      */
     public static void answerAndClose(SocketChannel channel) {
+        closeNow(channel, REFUSED);
+    }
+
+    /**
+     * The fallback beyond {@link #MAX_REFUSING} on a TLS port, whose client could not read a 503
+     * without a handshake: the output shut (a clean end of stream, no reset), what the client sent so
+     * far read and dropped, then closed; any thread, never blocks.
+     */
+    public static void closeUnanswered(SocketChannel channel) {
+        closeNow(channel, null);
+    }
+
+    private static void closeNow(SocketChannel channel, byte[] answer) {
         try (channel) {
             channel.configureBlocking(false);
-            channel.write(ByteBuffer.wrap(REFUSED)); // a fresh socket's buffer takes it whole
+            if (answer != null) {
+                channel.write(ByteBuffer.wrap(answer)); // a fresh socket's buffer takes it whole
+            }
             channel.shutdownOutput();
             ByteBuffer drop = ByteBuffer.allocate(4096);
             while (channel.read(drop.clear()) > 0) {
                 // dropped
             }
         } catch (IOException e) {
-            LOG.debug("Could not send 503: {}", e.toString());
+            LOG.debug("Could not refuse a client: {}", e.toString());
         }
     }
 }

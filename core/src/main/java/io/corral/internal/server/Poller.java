@@ -549,7 +549,11 @@ public final class Poller implements Runnable {
     private void refuse(SocketChannel channel) {
         context.metrics().rejected(Rejection.OVERLOAD);
         if (refusing >= Lingering.MAX_REFUSING) {
-            Lingering.answerAndClose(channel); // the 503 at once, without lingering
+            if (tls) {
+                Lingering.closeUnanswered(channel); // a TLS client could not read a 503 without a handshake
+            } else {
+                Lingering.answerAndClose(channel); // the 503 at once, without lingering
+            }
             return;
         }
         BlockingConnection c = open(channel, false);

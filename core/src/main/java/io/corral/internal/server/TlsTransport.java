@@ -35,6 +35,7 @@ public final class TlsTransport implements Transport {
     private final SocketChannel channel;
     private final SSLEngine engine;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ByteBuffer[] single = new ByteBuffer[1]; // for write(ByteBuffer); guarded by lock
     private ByteBuffer netIn; // read mode: network bytes not yet unwrapped; null when none
     private ByteBuffer netOut; // read mode: network bytes not yet written; null when none
     private ByteBuffer spareOut; // an empty network buffer kept for the next wrap while the connection is busy
@@ -71,16 +72,6 @@ public final class TlsTransport implements Transport {
     /** Returns the engine, for the facts of the session once the handshake is over. */
     public SSLEngine engine() {
         return engine;
-    }
-
-    @Override
-    public boolean hasBufferedInput() {
-        lock.lock();
-        try {
-            return appIn != null || (netIn != null && netIn.hasRemaining());
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Returns true if the handshake is over (application bytes can flow). */
@@ -245,6 +236,18 @@ public final class TlsTransport implements Transport {
         }
     }
 
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        lock.lock();
+        try {
+            single[0] = src;
+            return (int) writeLocked(single, 0, 1);
+        } finally {
+            single[0] = null;
+            lock.unlock();
+        }
+    }
+
     private long writeLocked(ByteBuffer[] srcs, int offset, int length) throws IOException {
         if (!flushLocked()) {
             wants = SelectionKey.OP_WRITE;
@@ -276,7 +279,11 @@ public final class TlsTransport implements Transport {
     public boolean flush() throws IOException {
         lock.lock();
         try {
-            return flushLocked();
+            if (flushLocked()) {
+                return true;
+            }
+            wants = SelectionKey.OP_WRITE; // what interestOps tells next, whatever an earlier call waited for
+            return false;
         } finally {
             lock.unlock();
         }
@@ -314,12 +321,48 @@ public final class TlsTransport implements Transport {
     }
 
     /**
-     * The connection goes idle: drops the buffers kept for reuse, so that an idle TLS connection holds
-     * none (those still holding bytes stay).
+     * The connection goes idle: drops the buffers kept for reuse, and an empty read buffer a read that
+     * found nothing left behind, so that an idle TLS connection holds none (those still holding bytes
+     * stay).
      */
     @Override
     public void idle() {
-        spareOut = null;
+        lock.lock();
+        try {
+            spareOut = null;
+            releaseNetIn();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns true if bytes taken from the socket wait here: decrypted ones not yet read, or records
+     * (or part of one) not yet unwrapped. No readiness of the socket tells of them, so a selector
+     * loop reads on while this is true.
+     */
+    @Override
+    public boolean hasBufferedInput() {
+        lock.lock();
+        try {
+            return appIn != null || (netIn != null && netIn.hasRemaining());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the bytes of buffer this transport holds now, for tests and diagnostics: 0 when idle. */
+    public int heldBufferBytes() {
+        lock.lock();
+        try {
+            return capacity(netIn) + capacity(netOut) + capacity(spareOut) + capacity(appIn);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static int capacity(ByteBuffer b) {
+        return b == null ? 0 : b.capacity();
     }
 
     // ---- the handshake ------------------------------------------------------------------------

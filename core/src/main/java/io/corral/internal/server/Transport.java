@@ -38,9 +38,20 @@ public interface Transport {
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /**
+     * Writes application bytes from {@code src}: {@link #write(ByteBuffer[], int, int)} for one
+     * buffer, which the plain transport hands to the socket as one {@code write}, not a gathering one.
+     *
+     * @return how many were taken, perhaps 0; as for the gathering write
+     */
+    default int write(ByteBuffer src) throws IOException {
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    /**
      * Sends what the transport holds of earlier writes.
      *
-     * @return true once nothing is held; false if the socket must become writable first
+     * @return true once nothing is held; false if the socket must become writable first ({@link
+     *     #interestOps(int)} then says {@code OP_WRITE})
      */
     boolean flush() throws IOException;
 
@@ -94,6 +105,11 @@ public interface Transport {
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
             return channel.write(srcs, offset, length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return channel.write(src);
         }
 
         @Override

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * kernel's backlog holds the next clients; with {@code overload_policy=reject} it accepts them
  * and answers 503 instead, each with a lingering close on the loop (at most {@link
  * Lingering#MAX_REFUSING} at a time; beyond that the 503 is written at once and the socket closed
- * without lingering).
+ * without lingering). On a TLS port a refused client could not read a 503 without a handshake, so
+ * it is only closed, cleanly: output shut, what it sent read and dropped.
  *
  * <p>Threading: confined to the event loop, except {@link #cancel()}.
  */
@@ -126,7 +127,11 @@ final class Acceptor {
     private void refuse(SocketChannel channel) {
         context.metrics().rejected(Rejection.OVERLOAD); // hook: a full worker's 503
         if (rejecting >= Lingering.MAX_REFUSING) {
-            Lingering.answerAndClose(channel); // the 503 at once, without lingering
+            if (loop.tls) {
+                Lingering.closeUnanswered(channel); // a TLS client could not read a 503 without a handshake
+            } else {
+                Lingering.answerAndClose(channel); // the 503 at once, without lingering
+            }
             return;
         }
         try {

@@ -80,6 +80,11 @@ final class AsyncWorker implements Worker {
         return l == null ? List.of() : List.of(l.thread);
     }
 
+    /** Returns the loop once started, else null; a seam for tests, which inspect it on its own thread. */
+    EventLoop loop() {
+        return loop;
+    }
+
     private boolean terminated() {
         EventLoop l = loop;
         return l == null || loopExited || (l.aborted && l.connections.isEmpty());

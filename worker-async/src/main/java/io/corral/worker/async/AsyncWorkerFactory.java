@@ -1,8 +1,5 @@
 package io.corral.worker.async;
 
-import io.corral.Config;
-import io.corral.ConfigException;
-import io.corral.Setting;
 import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import io.corral.spi.WorkerFactory;
@@ -18,16 +15,10 @@ public final class AsyncWorkerFactory implements WorkerFactory {
         return "async";
     }
 
-    /** Refuses TLS settings: the event loop does not drive TLS yet, and must never serve plain instead. */
+    /** True: each event loop drives TLS through core's transport when the context says so. */
     @Override
-    public void checkConfig(Config config) {
-        if (config.tlsEnabled()) {
-            throw new ConfigException(
-                    Setting.WORKER_CLASS,
-                    "async",
-                    "sync or virtual while TLS is on (certfile or keystore set): the async worker does not serve"
-                            + " TLS yet");
-        }
+    public boolean servesTls() {
+        return true;
     }
 
     @Override

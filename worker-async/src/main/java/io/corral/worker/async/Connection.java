@@ -6,8 +6,11 @@ import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.net.ProxyProtocolException;
 import io.corral.internal.server.ConnectionOrigin;
+import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.Lingering;
 import io.corral.internal.server.TimerWheel;
+import io.corral.internal.server.TlsTransport;
+import io.corral.internal.server.Transport;
 import io.corral.metrics.Rejection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,6 +21,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * One client connection on an event loop: reads request heads through the shared codec, runs one
@@ -33,11 +37,40 @@ import java.util.concurrent.TimeUnit;
  * fed on once there is room, or once the response has gone out.
  *
  * <p>Its one deadline (a {@link TimerWheel.Timer}) means what the connection waits for: the head
- * ({@code header_timeout}, from accept or from the head's first byte), the next request ({@code
- * keepalive}), body bytes ({@code header_timeout} per wait), the response ({@code timeout}) or the
- * end of a lingering close.
+ * ({@code header_timeout}, from accept or from the head's first byte, so that it covers a TLS
+ * handshake too), the next request ({@code keepalive}), body bytes ({@code header_timeout} per
+ * wait), the response ({@code timeout}) or the end of a lingering close.
  *
- * <p>Threading: confined to its event loop, except {@link #abortFromAnyThread()}.
+ * <h2>Transport</h2>
+ *
+ * Every read and write goes through a {@link Transport}: the socket itself, or, once the PROXY
+ * protocol stage is over (read from the socket in plain text), a {@link TlsTransport} that drives
+ * the handshake inside its reads and writes. A plain connection pays one small object for it, at
+ * accept, and an interface call per read or write on a site that sees two classes at most.
+ *
+ * <p>With TLS three things differ, and only the TLS path pays for them:
+ *
+ * <ul>
+ *   <li>Either side may wait for the other readiness (a read may have a handshake message to send,
+ *       a write a record to read): each side keeps the operations its last stalled call asked for
+ *       ({@code readOps}, {@code writeOps}), the key selects their union, and any readiness drives
+ *       both sides ({@link #driveTls()}).
+ *   <li>Bytes may wait inside the transport, where no {@code OP_READ} announces them: the connection
+ *       reads on while the transport holds some (at most a read buffer's worth per turn), and
+ *       wherever the reading resumes (room in the body buffer, the next request) it reads them at
+ *       once. Bytes a write took may wait inside too: a response is sent only once {@link
+ *       Transport#flush()} says so, until then it is {@code pending} like bytes the socket refused.
+ *       Between requests the transport holds no buffer ({@link Transport#idle()}).
+ *   <li>The engine's delegated tasks (certificate checks, key exchange) never run on the loop: a
+ *       virtual thread runs them while the key selects nothing and the loop leaves the transport
+ *       alone ({@code tasking}), then hands the connection back with {@link EventLoop#execute}.
+ * </ul>
+ *
+ * A lingering close sends {@code close_notify} as it shuts the output, and then reads and drops raw
+ * socket bytes. A plain HTTP request on the TLS port gets a plain {@code 400}.
+ *
+ * <p>Threading: confined to its event loop, except {@link #abortFromAnyThread()}; a delegated TLS
+ * task holds the transport on its virtual thread while {@code tasking} is set.
  */
 final class Connection extends TimerWheel.Timer {
 
@@ -48,6 +81,11 @@ final class Connection extends TimerWheel.Timer {
     private static final int CLOSED = 5;
 
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** With TLS, the most bytes one turn reads before the loop turns to the others. */
+    private static final int TLS_READ_BUDGET = 64 * 1024;
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final String PLAIN_TO_TLS = "this port speaks TLS: the plain HTTP request was not read";
 
     final EventLoop loop;
     final SocketChannel channel;
@@ -57,6 +95,16 @@ final class Connection extends TimerWheel.Timer {
     final ConnectionOrigin origin;
     /** False for a connection accepted only to be refused with 503; it is not in the stats. */
     final boolean counted;
+    /** How bytes are read and written: the socket, or TLS once the PROXY stage is over. */
+    Transport transport;
+
+    private TlsTransport tls; // the transport when it speaks TLS; null on a plain connection
+    private boolean proxied; // the PROXY protocol stage is over (or off): HTTP, or TLS, follows
+    private boolean established = true; // the TLS handshake's facts are in origin (nothing to note when plain)
+    private int readOps = SelectionKey.OP_READ; // what reading waits for (TLS: what its last stalled read asked)
+    private int writeOps = SelectionKey.OP_WRITE; // what writing waits for (TLS: what its last stalled write asked)
+    private boolean tasking; // a TLS delegated task runs on another thread: the transport is not the loop's
+    private boolean rereadQueued; // TLS: a look at bytes a write left inside the transport is on its way
 
     private SelectionKey key;
     private int state = READ_HEAD;
@@ -78,7 +126,8 @@ final class Connection extends TimerWheel.Timer {
         this.channel = channel;
         this.counted = counted;
         this.remote = remoteAddress(channel);
-        this.origin = ConnectionOrigin.accept(loop.context, remote);
+        this.origin = ConnectionOrigin.accept(loop.context, remote, loop.tls);
+        this.transport = Transport.plain(channel);
     }
 
     private static InetSocketAddress remoteAddress(SocketChannel channel) {
@@ -89,28 +138,59 @@ final class Connection extends TimerWheel.Timer {
         }
     }
 
-    /** Registers with the loop's selector for reading and arms the first head's deadline. */
+    /**
+     * Registers with the loop's selector for reading and arms the first head's deadline, which
+     * covers the PROXY header and the TLS handshake too.
+     */
     void open(Selector selector) throws ClosedChannelException {
         key = channel.register(selector, SelectionKey.OP_READ, this);
         armHeaderDeadline();
         try {
-            origin.awaitProxyHeader(ByteBuffer.allocate(0)); // a peer outside proxy_allow_from goes at once
+            proxied = origin.awaitProxyHeader(EMPTY); // a peer outside proxy_allow_from goes at once
         } catch (ProxyProtocolException e) {
             EventLoop.LOG.debug("Closing a connection: {}", e.getMessage());
             close();
+            return;
+        }
+        if (proxied) {
+            startTls(EMPTY);
         }
     }
 
-    /** Answers a connection the worker has no room for with 503, then closes it. */
+    /**
+     * Answers a connection the worker has no room for with 503, then closes it; on a TLS port, whose
+     * client could not read a 503 without a handshake, only closes it cleanly (lingering).
+     */
     void reject(Selector selector) throws ClosedChannelException {
         key = channel.register(selector, 0, this);
-        respondErrorAndClose(503, "the server is at capacity");
+        if (loop.tls) {
+            lingerAndClose();
+        } else {
+            respondErrorAndClose(503, "the server is at capacity");
+        }
+    }
+
+    /**
+     * Speaks TLS from now on if the server does, with {@code alreadyRead} the network bytes that
+     * followed the PROXY header (the TLS transport copies them).
+     */
+    private void startTls(ByteBuffer alreadyRead) {
+        if (!loop.tls) {
+            return;
+        }
+        tls = new TlsTransport(channel, loop.context.newTlsEngine(remote).orElseThrow(), alreadyRead);
+        transport = tls;
+        established = false;
     }
 
     // ---- events ---------------------------------------------------------------------------
 
     /** The selector reported {@code key} ready. */
     void ready(SelectionKey selected) {
+        if (tls != null) {
+            driveTls();
+            return;
+        }
         int ops = selected.readyOps();
         if ((ops & SelectionKey.OP_WRITE) != 0) {
             onWritable();
@@ -120,7 +200,34 @@ final class Connection extends TimerWheel.Timer {
         }
     }
 
+    /**
+     * With TLS, after a readiness or a delegated task: either side may have waited on either
+     * readiness, and bytes may wait inside the transport, so both sides try again.
+     */
+    private void driveTls() {
+        if (writeBlocked && state != CLOSED) {
+            onWritable();
+        }
+        if (state == LINGER || (state != CLOSED && readingWanted())) {
+            onReadable();
+        }
+        updateInterest();
+    }
+
+    /** Returns true if the connection reads for HTTP now: a head, or the body of its exchange. */
+    private boolean readingWanted() {
+        return state == READ_HEAD || (state == BUSY && leftover == null && exchange != null && exchange.wantsBytes());
+    }
+
     private void onReadable() {
+        if (state == LINGER) {
+            drop();
+            return;
+        }
+        if (tls != null) {
+            readTls();
+            return;
+        }
         ByteBuffer in = loop.readBuffer.clear();
         if (state == BUSY) {
             if (!exchange.wantsBytes()) {
@@ -131,43 +238,170 @@ final class Connection extends TimerWheel.Timer {
         }
         int n;
         try {
-            n = channel.read(in);
+            n = transport.read(in);
         } catch (IOException e) {
             EventLoop.LOG.debug("Reading from a client failed: {}", e.toString());
             close();
             return;
         }
         if (n < 0) {
-            if (state == BUSY) {
-                // the client closed its side in the middle of the body: its error, which the handler
-                // meets when it reads on (it may still read the answer)
-                exchange.bodyEnded();
-                updateInterest();
-                return;
-            }
-            close(); // a half-sent head is nothing to answer; a lingering close is over
+            endOfStream();
             return;
         }
         if (n == 0) {
             return;
         }
         in.flip();
-        if (state == LINGER) {
-            lingered += n;
-            if (lingered > Lingering.MAX_DRAIN) {
-                close();
+        if (state == READ_HEAD || state == BUSY) {
+            if (!proxied) {
+                if (!proxyStage(in)) {
+                    return;
+                }
+                if (tls != null) {
+                    readTls(); // what followed the header went to the TLS session: read it through that
+                    return;
+                }
             }
-        } else if (state == READ_HEAD || state == BUSY) {
             feed(in);
         }
     }
 
+    /**
+     * Reads through TLS while the connection reads for HTTP: once, and on while the transport holds
+     * bytes it took from the socket (where no {@code OP_READ} tells of them), unless a delegated task
+     * holds it (what was fed may have made the handler write) or the budget is spent, and then the
+     * others' turn comes first. What is still in the socket, the selector reports.
+     */
+    private void readTls() {
+        int budget = TLS_READ_BUDGET;
+        while (!tasking && readingWanted()) {
+            if (budget <= 0) {
+                rereadSoon();
+                return;
+            }
+            ByteBuffer in = loop.readBuffer.clear();
+            if (state == BUSY) {
+                in.limit(exchange.readLimit(in.capacity())); // no more than the body's buffer has room for
+            }
+            int n;
+            try {
+                n = transport.read(in);
+            } catch (SSLException e) {
+                tlsFailed(e);
+                return;
+            } catch (IOException e) {
+                EventLoop.LOG.debug("Reading from a client failed: {}", e.toString());
+                close();
+                return;
+            }
+            if (n < 0) {
+                endOfStream();
+                return;
+            }
+            if (n == 0) {
+                readStalled();
+                return;
+            }
+            in.flip();
+            budget -= n;
+            readOps = SelectionKey.OP_READ; // whatever an earlier stall waited for is over
+            if (!established) {
+                established = true;
+                origin.tlsEstablished(tls.engine()); // what Request.tls() and tlsSession() tell
+            }
+            feed(in);
+            if (tasking || tls == null || !tls.hasBufferedInput()) {
+                break; // (a task holds the transport's lock: never wait for it here)
+            }
+        }
+        updateInterest();
+    }
+
+    /** The client closed its side. */
+    private void endOfStream() {
+        if (state == BUSY) {
+            // in the middle of the body: its error, which the handler meets when it reads on (it may
+            // still read the answer)
+            exchange.bodyEnded();
+            updateInterest();
+            return;
+        }
+        close(); // a half-sent head is nothing to answer
+    }
+
+    /**
+     * The PROXY protocol stage, on the socket's plain bytes in {@code in}: returns true once it is
+     * over, with what followed the header left in {@code in} (or handed to TLS); false if more must
+     * come, or if the connection closed.
+     */
+    private boolean proxyStage(ByteBuffer in) {
+        try {
+            if (!origin.awaitProxyHeader(in)) {
+                return false;
+            }
+        } catch (ProxyProtocolException e) {
+            EventLoop.LOG.debug("Closing a connection: {}", e.getMessage()); // no answer, as the spec says
+            close();
+            return false;
+        }
+        proxied = true;
+        startTls(in);
+        return true;
+    }
+
+    /**
+     * The handshake (or a record) failed while reading: a client that sent plain HTTP to the TLS
+     * port gets a plain {@code 400} saying so; anything else is closed without an answer, which
+     * could not be read.
+     */
+    private void tlsFailed(SSLException e) {
+        if (state != READ_HEAD) {
+            EventLoop.LOG.debug("Reading from a TLS client failed: {}", e.toString());
+            close();
+            return;
+        }
+        origin.rejected(Rejection.BAD_REQUEST);
+        if (!tls.handshaken() && tls.clientSpokePlainText()) {
+            tls = null;
+            transport = Transport.plain(channel);
+            readOps = SelectionKey.OP_READ;
+            writeOps = SelectionKey.OP_WRITE;
+            respondErrorAndClose(400, PLAIN_TO_TLS);
+            return;
+        }
+        EventLoop.LOG.debug("TLS with {} failed: {}", remote, e.toString());
+        close();
+    }
+
+    /** Reads and drops what a lingering client sends, raw from the socket; closes at its end or past the cap. */
+    private void drop() {
+        int n;
+        try {
+            n = channel.read(loop.readBuffer.clear());
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        if (n < 0) {
+            close(); // the lingering close is over
+            return;
+        }
+        lingered += n;
+        if (lingered > Lingering.MAX_DRAIN) {
+            close();
+        }
+    }
+
     private void onWritable() {
+        if (tasking) {
+            return; // the transport is the task's; the loop writes once it is done
+        }
         writeBlocked = false;
         if (pending != null) {
             try {
-                if (!pending.flush(channel)) {
-                    writeBlocked = true;
+                if (!pending.flush(transport)) {
+                    writeStalled();
+                    updateInterest();
                     return;
                 }
                 pending = null;
@@ -183,6 +417,95 @@ final class Connection extends TimerWheel.Timer {
             exchange.writable();
         }
         updateInterest();
+    }
+
+    /** A read made no progress: wait for what the transport asks, or run its delegated task. */
+    private void readStalled() {
+        int ops = transport.interestOps(SelectionKey.OP_READ);
+        if (ops == 0) {
+            runTlsTasks();
+            return;
+        }
+        readOps = ops;
+        if (state == READ_HEAD && parser == null && established) {
+            transport.idle(); // between requests: an idle connection holds no buffer
+        }
+        updateInterest();
+    }
+
+    /** A write was not taken whole, or not flushed: wait for what the transport asks, or run its task. */
+    private void writeStalled() {
+        writeBlocked = true;
+        int ops = transport.interestOps(SelectionKey.OP_WRITE);
+        if (ops == 0) {
+            runTlsTasks();
+        } else {
+            writeOps = ops;
+        }
+    }
+
+    /**
+     * Runs the TLS engine's delegated tasks on a virtual thread, never on the loop: meanwhile the
+     * key selects nothing and the loop leaves the transport alone; then the loop drives both sides.
+     */
+    private void runTlsTasks() {
+        tasking = true;
+        readOps = 0;
+        writeOps = 0;
+        updateInterest();
+        TlsTransport t = tls;
+        CorralThreads.virtual("corral-tls-task", () -> {
+                    try {
+                        t.runTasks(); // certificate checks, key exchange: milliseconds, perhaps
+                    } finally {
+                        loop.execute(this::tlsTasksDone);
+                    }
+                })
+                .start();
+    }
+
+    private void tlsTasksDone() {
+        tasking = false;
+        readOps = SelectionKey.OP_READ;
+        writeOps = SelectionKey.OP_WRITE;
+        if (state != CLOSED) {
+            onLoop(this::driveTls);
+        }
+    }
+
+    /** Runs {@code step} of this connection as a task of the loop: a failure closes the connection. */
+    private void onLoop(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            EventLoop.LOG.error("Unexpected failure serving a connection; closing it", e);
+            close();
+        }
+    }
+
+    /**
+     * With TLS, soon reads what waits inside the transport, if the connection reads now: a write may
+     * have read the client's handshake records, and application bytes with them, and a read may have
+     * stopped at its budget; no {@code OP_READ} tells of those.
+     */
+    void rereadSoon() {
+        if (tls == null || rereadQueued || state == CLOSED || tasking || !tls.hasBufferedInput() || !readingWanted()) {
+            return;
+        }
+        rereadQueued = true;
+        loop.execute(() -> {
+            rereadQueued = false;
+            if (state != CLOSED && readingWanted()) {
+                onLoop(this::onReadable);
+            }
+        });
+    }
+
+    /** With TLS, reads now what waits inside the transport, if the connection reads again. */
+    private void readBuffered() {
+        if (tls != null && !feeding && state != CLOSED && !tasking && tls.hasBufferedInput() && readingWanted()) {
+            onReadable();
+        }
     }
 
     /** The connection's deadline passed; what that means depends on what it waits for. */
@@ -213,9 +536,6 @@ final class Connection extends TimerWheel.Timer {
         try {
             while (in.hasRemaining()) {
                 if (state == READ_HEAD) {
-                    if (!origin.awaitProxyHeader(in) || !in.hasRemaining()) { // the PROXY protocol stage
-                        break;
-                    }
                     if (parser == null) {
                         parser = new RequestParser(loop.limits);
                         if (served) {
@@ -240,10 +560,6 @@ final class Connection extends TimerWheel.Timer {
                     break;
                 }
             }
-        } catch (ProxyProtocolException e) {
-            EventLoop.LOG.debug("Closing a connection: {}", e.getMessage()); // no answer, as the spec says
-            close();
-            return;
         } catch (BadMessageException e) {
             EventLoop.LOG.debug("Invalid request: {} {}", e.status(), e.getMessage());
             origin.rejected(e);
@@ -277,6 +593,7 @@ final class Connection extends TimerWheel.Timer {
         } else {
             updateInterest();
         }
+        readBuffered();
     }
 
     private void armHeaderDeadline() {
@@ -312,17 +629,24 @@ final class Connection extends TimerWheel.Timer {
             return false;
         }
         if (pending == null) {
-            try {
-                Outbound.writeNow(channel, loop.gather, first, second);
-            } catch (IOException e) {
-                EventLoop.LOG.debug("Writing to a client failed: {}", e.toString());
-                close();
-                return false;
+            if (!tasking) {
+                boolean sent;
+                try {
+                    sent = Outbound.writeNow(transport, loop.gather, first, second); // and flushed, with TLS
+                } catch (IOException e) {
+                    EventLoop.LOG.debug("Writing to a client failed: {}", e.toString());
+                    close();
+                    return false;
+                }
+                rereadSoon();
+                if (sent) {
+                    return true;
+                }
+                pending = new Outbound();
+                writeStalled();
+            } else {
+                pending = new Outbound(); // a TLS task holds the transport: the bytes wait their turn
             }
-            if (!first.hasRemaining() && (second == null || !second.hasRemaining())) {
-                return true;
-            }
-            pending = new Outbound();
         }
         pending.add(first, true);
         if (second != null) {
@@ -333,14 +657,23 @@ final class Connection extends TimerWheel.Timer {
         return false;
     }
 
-    /** Returns true if bytes of an earlier write still wait for the socket. */
+    /**
+     * Returns true if bytes of an earlier write still wait for the socket (or inside the transport),
+     * or a TLS task holds the transport: a streamed response waits its turn.
+     */
     boolean writePending() {
-        return pending != null;
+        return pending != null || tasking;
     }
 
-    /** Records whether a streamed response waits for the socket ({@code OP_WRITE}). */
+    /** Records whether a streamed response waits for the socket ({@code OP_WRITE}) or its turn. */
     void streamBlocked(boolean blocked) {
         writeBlocked = blocked || pending != null;
+        updateInterest();
+    }
+
+    /** A streamed response's bytes were not all taken, or not flushed: it waits for what the transport asks. */
+    void streamStalled() {
+        writeStalled();
         updateInterest();
     }
 
@@ -348,10 +681,8 @@ final class Connection extends TimerWheel.Timer {
         if (state == CLOSED || !key.isValid()) {
             return;
         }
-        boolean read = state == READ_HEAD
-                || state == LINGER
-                || (state == BUSY && leftover == null && exchange != null && exchange.wantsBytes());
-        int want = (read ? SelectionKey.OP_READ : 0) | (writeBlocked ? SelectionKey.OP_WRITE : 0);
+        boolean read = state == LINGER || readingWanted();
+        int want = (read ? readOps : 0) | (writeBlocked ? writeOps : 0);
         if (key.interestOps() != want) {
             key.interestOps(want);
         }
@@ -381,6 +712,9 @@ final class Connection extends TimerWheel.Timer {
         served = true;
         state = READ_HEAD;
         loop.timers.schedule(this, System.nanoTime() + loop.config.keepalive().toNanos());
+        if (!tasking) {
+            transport.idle(); // an idle TLS connection holds no buffer
+        }
         if (feeding) {
             return; // feed() goes on with the bytes it holds
         }
@@ -391,6 +725,7 @@ final class Connection extends TimerWheel.Timer {
         } else {
             updateInterest();
         }
+        readBuffered(); // a pipelined request may wait inside the TLS transport
     }
 
     /**
@@ -414,9 +749,9 @@ final class Connection extends TimerWheel.Timer {
 
     /**
      * Closes after a final response without losing it: once everything is sent, shuts the output
-     * down and reads and drops what the client still sends (at most {@link Lingering#MAX_DRAIN} bytes, for
-     * at most a second) so that the kernel does not answer it with a reset that destroys the
-     * response in flight.
+     * down (with TLS, after {@code close_notify}) and reads and drops what the client still sends
+     * (raw bytes, at most {@link Lingering#MAX_DRAIN}, for at most a second) so that the kernel does
+     * not answer it with a reset that destroys the response in flight.
      */
     void lingerAndClose() {
         if (state == CLOSED) {
@@ -429,19 +764,20 @@ final class Connection extends TimerWheel.Timer {
             state = CLOSING;
             loop.timers.schedule(this, System.nanoTime() + LINGER_NANOS);
         }
-        if (pending != null) {
+        if (pending != null || tasking) {
             writeBlocked = true;
             updateInterest();
             return; // onWritable() comes back here once the response is out
         }
         try {
-            channel.shutdownOutput();
+            transport.shutdownOutput(); // with TLS, close_notify first
         } catch (IOException e) {
             close();
             return;
         }
         state = LINGER;
         lingered = 0;
+        readOps = SelectionKey.OP_READ; // raw bytes from now on, read and dropped
         updateInterest();
     }
 

@@ -57,6 +57,9 @@ final class EventLoop implements Runnable {
     final WorkerContext context;
     final Config config;
     final Limits limits;
+    /** True if connections speak TLS once their PROXY stage is over ({@code certfile} or {@code keystore} set). */
+    final boolean tls;
+
     final Hooks hooks;
     /** The application as non-blocking code, run on this loop; null if it is blocking. */
     final AsyncHandler asyncHandler;
@@ -94,6 +97,7 @@ final class EventLoop implements Runnable {
         this.context = context;
         this.config = context.config();
         this.limits = Limits.of(config);
+        this.tls = context.tlsEnabled(); // the settings' files, or an SSLContext the embedder supplied
         this.hooks = context.hooks();
         Application app = context.application();
         this.asyncHandler = app instanceof Application.Async async ? async.handler() : null;

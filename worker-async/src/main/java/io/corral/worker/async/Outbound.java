@@ -1,14 +1,15 @@
 package io.corral.worker.async;
 
+import io.corral.internal.server.Transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 
 /**
- * Non-blocking writes of one connection: {@link #writeNow} offers bytes to the socket, and what
- * it does not take waits here, in order, for {@code OP_WRITE}. A connection only has one while
- * bytes wait, so an idle connection holds no write buffer.
+ * Non-blocking writes of one connection: {@link #writeNow} offers bytes to its {@link Transport},
+ * and what it does not take waits here, in order, for the socket (and, with TLS, what the transport
+ * took but holds waits in the transport until {@link #flush} sends it). A connection only has one
+ * while bytes wait, so an idle connection holds no write buffer.
  *
  * <p>Heap buffers are written in slices of at most {@link #MAX_WRITE} bytes: the JDK copies a heap
  * buffer into a temporary direct buffer as large as what is offered, and offering a large body
@@ -24,10 +25,13 @@ final class Outbound {
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
 
     /**
-     * Offers {@code first}, then {@code second} (may be null), until they are written or the socket
-     * is full; uses {@code gather} (two slots, the loop's) for one gathering write of both.
+     * Offers {@code first}, then {@code second} (may be null), until the transport has taken them or
+     * takes no more now; uses {@code gather} (two slots, the loop's) for one gathering write of both.
+     *
+     * @return true if both went out: the transport took them whole and flushed them (with TLS it may
+     *     take bytes and hold them); false if bytes are left in the buffers or the transport
      */
-    static void writeNow(SocketChannel channel, ByteBuffer[] gather, ByteBuffer first, ByteBuffer second)
+    static boolean writeNow(Transport transport, ByteBuffer[] gather, ByteBuffer first, ByteBuffer second)
             throws IOException {
         if (second != null && second.hasRemaining()) {
             while (first.hasRemaining()) {
@@ -38,24 +42,25 @@ final class Outbound {
                 gather[1] = second;
                 long written;
                 try {
-                    written = channel.write(gather, 0, 2);
+                    written = transport.write(gather, 0, 2);
                 } finally {
                     second.limit(limit);
                     gather[0] = null;
                     gather[1] = null;
                 }
                 if (written < want) {
-                    return;
+                    return false;
                 }
             }
             first = second;
         }
         while (first.hasRemaining()) {
             int want = Math.min(first.remaining(), MAX_WRITE);
-            if (writeSlice(channel, first) < want) {
-                return;
+            if (writeSlice(transport, first) < want) {
+                return false;
             }
         }
+        return transport.flush();
     }
 
     /** Keeps what is left of {@code b} for later; copies it if {@code copy} (the buffer will be reused). */
@@ -71,28 +76,28 @@ final class Outbound {
         queue.add(b);
     }
 
-    /** Writes what waits; returns true once nothing is left. */
-    boolean flush(SocketChannel channel) throws IOException {
+    /** Writes what waits, then flushes the transport; returns true once nothing is left anywhere. */
+    boolean flush(Transport transport) throws IOException {
         ByteBuffer b;
         while ((b = queue.peek()) != null) {
             int want = Math.min(b.remaining(), MAX_WRITE);
-            int written = writeSlice(channel, b);
+            int written = writeSlice(transport, b);
             if (!b.hasRemaining()) {
                 queue.poll();
             } else if (written < want) {
                 return false;
             }
         }
-        return true;
+        return transport.flush();
     }
 
-    private static int writeSlice(SocketChannel channel, ByteBuffer b) throws IOException {
+    private static int writeSlice(Transport transport, ByteBuffer b) throws IOException {
         int limit = b.limit();
         if (b.remaining() > MAX_WRITE) {
             b.limit(b.position() + MAX_WRITE);
         }
         try {
-            return channel.write(b);
+            return transport.write(b);
         } finally {
             b.limit(limit);
         }

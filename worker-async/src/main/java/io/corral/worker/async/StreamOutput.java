@@ -3,11 +3,11 @@ package io.corral.worker.async;
 import io.corral.internal.http.BodyCount;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
+import io.corral.internal.server.Transport;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
@@ -43,7 +43,7 @@ final class StreamOutput extends OutputStream {
     enum Drain {
         /** Everything queued went out and the writer may queue more: wait for it. */
         IDLE,
-        /** The socket is full: wait for {@code OP_WRITE}. */
+        /** The socket is full, or the transport holds bytes it could not flush: wait for what it asks. */
         BLOCKED,
         /** The whole body went out. */
         DONE,
@@ -230,8 +230,11 @@ final class StreamOutput extends OutputStream {
 
     // ---- the loop's side --------------------------------------------------------------------
 
-    /** Writes queued bytes to {@code channel} (non-blocking) until the queue is empty or the channel is full. */
-    Drain drainTo(GatheringByteChannel channel) throws IOException {
+    /**
+     * Writes queued bytes to {@code transport} (non-blocking) until the queue is empty and the
+     * transport flushed, or the socket is full.
+     */
+    Drain drainTo(Transport transport) throws IOException {
         lock.lock();
         try {
             while (!queue.isEmpty()) {
@@ -246,7 +249,7 @@ final class StreamOutput extends OutputStream {
                 }
                 long written;
                 try {
-                    written = channel.write(gather, 0, n);
+                    written = transport.write(gather, 0, n);
                 } finally {
                     Arrays.fill(gather, 0, n, null);
                 }
@@ -260,6 +263,9 @@ final class StreamOutput extends OutputStream {
                 if (written < want) {
                     return Drain.BLOCKED;
                 }
+            }
+            if (!transport.flush()) {
+                return Drain.BLOCKED; // with TLS, bytes taken are not out until flushed
             }
             if (failure != null) {
                 return Drain.FAILED;

@@ -41,19 +41,25 @@ final class StreamedResponse {
 
     /** Moves queued bytes to the socket; runs when the writer queued some or ended, or the socket drained. */
     void pump() {
-        if (over || conn.writePending()) {
-            return; // over already, or earlier bytes (100 Continue) go first
+        if (over) {
+            return;
+        }
+        if (conn.writePending()) {
+            conn.streamBlocked(
+                    true); // earlier bytes (100 Continue) go first, or a TLS task runs: writable() comes back
+            return;
         }
         StreamOutput.Drain drain;
         try {
-            drain = out.drainTo(conn.channel);
+            drain = out.drainTo(conn.transport);
         } catch (IOException e) {
             EventLoop.LOG.debug("Writing a streamed response failed: {}", e.toString());
             conn.close(); // the exchange hears of it as a lost connection
             return;
         }
+        conn.rereadSoon();
         switch (drain) {
-            case BLOCKED -> conn.streamBlocked(true);
+            case BLOCKED -> conn.streamStalled();
             case IDLE -> conn.streamBlocked(false);
             case DONE -> {
                 over = true;

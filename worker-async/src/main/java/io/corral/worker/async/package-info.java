@@ -13,6 +13,7 @@
  *                            ├─ OffloadPool  offload_threads threads for blocking work
  *                            │
  *                            └─ Connection (per client; holds no buffer while idle)
+ *                                  ├─ Transport  the socket, or TLS after the PROXY stage: every read and write
  *                                  └─ Exchange (one request at a time; pipelined ones wait)
  *                                       ├─ RequestBody   socket → decoder → ≤ 64 KiB → handler, as it reads
  *                                       ├─ AsyncHandler  on the loop: stage → MPSC → loop
@@ -86,6 +87,44 @@
  * client that never reads holds one offload thread and about 80 KiB of the server's memory, never
  * more. Large heap buffers are written in 256 KiB slices, so the JDK's temporary direct buffer per
  * write stays small.
+ *
+ * <h2>TLS</h2>
+ *
+ * With {@code certfile} (or {@code keystore}) set, every connection speaks TLS once its PROXY
+ * protocol stage (if on) is over: a connection reads and writes through core's {@link
+ * io.corral.internal.server.Transport}, the socket itself or a {@link
+ * io.corral.internal.server.TlsTransport} (a non-blocking {@link javax.net.ssl.SSLEngine} that drives
+ * the handshake inside its reads and writes). The loop stays non-blocking and the exchange rules do
+ * not change; what TLS adds is confined to the connection:
+ *
+ * <ul>
+ *   <li><b>Interest.</b> A TLS read may have to write (a handshake message) and a write may have to
+ *       read; each side keeps what its last stalled call asked the transport for, the key selects
+ *       the union, and any readiness drives both sides.
+ *   <li><b>Bytes inside the transport.</b> The transport unwraps one record per read, so the
+ *       connection reads on while the transport holds bytes it took from the socket (up to 64 KiB
+ *       per turn, then the others' turn), and wherever reading resumes (room in the body buffer, the
+ *       next request, a body to drain) it reads what the transport holds at once, since no {@code
+ *       OP_READ} tells of it. On the way out the transport may take bytes and hold them when the socket is full: a
+ *       response counts as sent (and the exchange ends) only once the transport is flushed, so
+ *       back-pressure and the {@code OP_WRITE} wait are as for plain bytes.
+ *   <li><b>Delegated tasks</b> (certificate checks, key exchange) never run on the loop: a virtual
+ *       thread ({@code corral-tls-task}) runs them while the key selects nothing and the loop leaves
+ *       the transport alone, then hands the connection back through {@link
+ *       io.corral.worker.async.EventLoop#execute}.
+ *   <li><b>Endings.</b> {@code header_timeout} from accept covers the handshake (a client that stalls
+ *       in it is closed, costing no thread); a lingering close sends {@code close_notify} as it shuts
+ *       the output, then reads and drops raw bytes; plain HTTP sent to the TLS port gets a plain
+ *       {@code 400}; a client refused for want of room ({@code overload_policy=reject}) could not read
+ *       a {@code 503} without a handshake, so it is closed cleanly (output shut, what it sent read and
+ *       dropped) instead.
+ * </ul>
+ *
+ * A plain connection pays for none of it: one small object at accept, and reads and writes through an
+ * interface call that sees two classes at most. Memory per TLS connection adds the engine's session
+ * and, only while they hold bytes, up to three buffers of about 17 KiB (network bytes in and out,
+ * decrypted bytes not yet read), and a spare write buffer while it is busy; an idle keep-alive
+ * connection holds none of them ({@code TlsTransport.idle()} between requests).
  *
  * <h2>Timers</h2>
  *

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.corral.internal.http.ResponseEncoder.Framing;
+import io.corral.internal.server.Transport;
 import io.corral.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +35,54 @@ class StreamOutputTest {
     private final ExecutorService writers = Executors.newCachedThreadPool();
     private final AtomicInteger notified = new AtomicInteger();
     private final Pipe pipe;
+    private final Transport sink;
 
     StreamOutputTest() throws IOException {
         pipe = Pipe.open();
         pipe.sink().configureBlocking(false);
         pipe.source().configureBlocking(false);
+        sink = new PipeTransport(pipe.sink());
+    }
+
+    /** The pipe's sink as a plain transport, which is what the loop drains a stream to. */
+    private record PipeTransport(Pipe.SinkChannel sink) implements Transport {
+        @Override
+        public SocketChannel channel() {
+            throw new UnsupportedOperationException("a pipe");
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            throw new UnsupportedOperationException("write only");
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return sink.write(srcs, offset, length);
+        }
+
+        @Override
+        public boolean flush() {
+            return true;
+        }
+
+        @Override
+        public int interestOps(int natural) {
+            return natural;
+        }
+
+        @Override
+        public void runTasks() {}
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            sink.close();
+        }
+
+        @Override
+        public Optional<SSLSession> session() {
+            return Optional.empty();
+        }
     }
 
     @AfterEach
@@ -67,9 +114,21 @@ class StreamOutputTest {
         assertEquals(1, notified.get(), "the loop is told once about bytes it has not seen");
         out.write("de".getBytes(StandardCharsets.US_ASCII));
         out.complete();
-        assertEquals(StreamOutput.Drain.DONE, out.drainTo(pipe.sink()));
+        assertEquals(StreamOutput.Drain.DONE, out.drainTo(sink));
         assertEquals("HEAD\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", received());
         assertEquals(5, out.bodyBytes());
+    }
+
+    @Test
+    void isNotDoneWhileTheTransportHoldsBytesItTook() throws Exception {
+        StreamOutput out = stream(Framing.LENGTH, 3);
+        out.write("abc".getBytes(StandardCharsets.US_ASCII));
+        out.complete();
+        HoldingTransport tls = new HoldingTransport();
+        assertEquals(StreamOutput.Drain.BLOCKED, out.drainTo(tls), "taken, but not flushed: the body is not out");
+        tls.open();
+        assertEquals(StreamOutput.Drain.DONE, out.drainTo(tls));
+        assertEquals("HEAD\r\n\r\nabc", tls.sent());
     }
 
     @Test
@@ -78,7 +137,7 @@ class StreamOutputTest {
         assertFalse(out.committed());
         out.complete();
         assertTrue(out.committed());
-        assertEquals(StreamOutput.Drain.DONE, out.drainTo(pipe.sink()));
+        assertEquals(StreamOutput.Drain.DONE, out.drainTo(sink));
         assertEquals("HEAD\r\n\r\n", received());
     }
 
@@ -120,7 +179,7 @@ class StreamOutputTest {
         StreamOutput.Drain drain;
         do {
             assertTrue(System.nanoTime() < deadline, "the stream never completed");
-            drain = out.drainTo(pipe.sink());
+            drain = out.drainTo(sink);
             received += received().length();
         } while (drain != StreamOutput.Drain.DONE);
         done.get(30, TimeUnit.SECONDS);
@@ -152,7 +211,7 @@ class StreamOutputTest {
         IllegalStateException failure = new IllegalStateException("no");
         out.fail(failure);
         assertFalse(out.committed(), "a 500 can still be sent");
-        assertEquals(StreamOutput.Drain.FAILED, out.drainTo(pipe.sink()));
+        assertEquals(StreamOutput.Drain.FAILED, out.drainTo(sink));
         assertEquals(failure, out.failure());
         assertEquals("", received());
     }
