@@ -51,15 +51,20 @@ start_demo() {
     wait_port "$log" 'ready at https\?://127\.0\.0\.1:\([0-9]*\)/' || { cat "$log" >&2; return 1; }
 }
 
-# Starts the Netty demo server on a free port; sets SERVER_PID and SERVER_PORT. Args: log file, workers.
-start_netty() {
-    local log=$1 workers=$2
+# Starts a peer server from benchmarks/ (a class printing READY <port>) on a free port; sets
+# SERVER_PID and SERVER_PORT. Args: log file, class (simple name under io.corral.benchmarks.peers),
+# workers.
+start_peer() {
+    local log=$1 class=$2 workers=$3
     : >"$log"
-    "$JAVA" -Xmx2g -cp benchmarks/target/compare.jar io.corral.benchmarks.peers.NettyDemoServer \
+    "$JAVA" -Xmx2g -cp benchmarks/target/compare.jar "io.corral.benchmarks.peers.$class" \
         --bind 127.0.0.1:0 --workers "$workers" --backlog 8192 >>"$log" 2>&1 &
     SERVER_PID=$!
     wait_port "$log" 'READY \([0-9]*\)' || { cat "$log" >&2; return 1; }
 }
+
+# Starts the Netty demo server on a free port; sets SERVER_PID and SERVER_PORT. Args: log file, workers.
+start_netty() { start_peer "$1" NettyDemoServer "$2"; }
 
 # Waits up to 60 s for a log line matching the sed pattern $2 (one group: the port).
 wait_port() {

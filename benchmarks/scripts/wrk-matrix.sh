@@ -3,6 +3,7 @@
 #
 #   benchmarks/scripts/wrk-matrix.sh              # from the repo root
 #   MODELS="virtual async" benchmarks/scripts/wrk-matrix.sh
+#   MODELS="virtual helidon" LOADS=hello ROUNDS=3 benchmarks/scripts/wrk-matrix.sh
 #
 # Runs exactly, per server:
 #   wrk -t2 -c1000 -d15s --latency 'http://127.0.0.1:PORT/sleep?ms=100'
@@ -29,6 +30,11 @@
 #   virtual, async   Corral's models
 #   netty      io.corral.benchmarks.peers.NettyDemoServer with 2 event loops: /sleep schedules on
 #              the loop, /hello answers at once
+#   helidon    io.corral.benchmarks.peers.HelidonDemoServer, Helidon 4 SE: a virtual thread per
+#              connection, /sleep a Thread.sleep (not in the default list; the peer of virtual)
+# ROUNDS (default 1) repeats every server ROUNDS times per load, interleaved (all servers, then all
+# again), so that a pair such as MODELS="virtual helidon" ROUNDS=3 meets the same machine noise;
+# the summary then has one row per server and round.
 # Builds nothing: expects examples/target/corral-examples.jar and benchmarks/target/compare.jar.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -37,6 +43,7 @@ cd "$(dirname "$0")/../.." || exit 1
 MODELS=${MODELS:-"sync sync-wide virtual async netty"}
 WARMUP=${WARMUP:-5s}
 WORKERS=${WORKERS:-2}
+ROUNDS=${ROUNDS:-1}
 pick_java
 raise_nofile 20000
 need_jars examples/target/corral-examples.jar benchmarks/target/compare.jar
@@ -46,7 +53,7 @@ mkdir -p "$OUT"
 trap stop_server EXIT
 
 COMMON=(--workers "$WORKERS" --keepalive 75 --worker-connections 10000 --backlog 8192)
-LOADS=(sleep100 sleep1000 hello)
+read -r -a LOADS <<<"${LOADS:-sleep100 sleep1000 hello}"
 
 # wrk arguments for a load name and port; a third argument replaces the duration (warmup).
 wrk_args() {
@@ -57,28 +64,36 @@ wrk_args() {
     esac
 }
 
-for model in $MODELS; do
-    for load in "${LOADS[@]}"; do
-        # a fresh server per load: a sync server left with a backlog of abandoned requests by one
-        # load would serve them (each a sleep) before the next load's first request
-        log="$OUT/server-$model-$load.log"
-        case $model in
-            netty) start_netty "$log" "$WORKERS" ;;
-            sync-wide) start_demo "$log" --worker-class sync --threads 256 "${COMMON[@]}" ;;
-            *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" ;;
-        esac || { echo "== $model did not start; see $log" >&2; rm -f "$OUT/$model-$load.txt"; continue 2; }
-        args=$(wrk_args "$load" "$SERVER_PORT")
-        if [ "$WARMUP" != 0 ] && ! { [[ $model == sync* ]] && [ "$load" != hello ]; }; then
+# the output file of a server, load and round ("" in a single-round run)
+result() { echo "$OUT/$1-$2${3:+-r$3}.txt"; }
+
+for load in "${LOADS[@]}"; do
+    for round in $(seq 1 "$ROUNDS"); do
+        [ "$ROUNDS" = 1 ] && round=""
+        for model in $MODELS; do
+            # a fresh server per load: a sync server left with a backlog of abandoned requests by
+            # one load would serve them (each a sleep) before the next load's first request
+            log="$OUT/server-$model-$load.log"
+            out=$(result "$model" "$load" "$round")
+            case $model in
+                netty) start_netty "$log" "$WORKERS" ;;
+                helidon) start_peer "$log" HelidonDemoServer "$WORKERS" ;;
+                sync-wide) start_demo "$log" --worker-class sync --threads 256 "${COMMON[@]}" ;;
+                *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" ;;
+            esac || { echo "== $model did not start; see $log" >&2; rm -f "$out"; continue; }
+            args=$(wrk_args "$load" "$SERVER_PORT")
+            if [ "$WARMUP" != 0 ] && ! { [[ $model == sync* ]] && [ "$load" != hello ]; }; then
+                # shellcheck disable=SC2086
+                wrk $(wrk_args "$load" "$SERVER_PORT" "$WARMUP") >"$OUT/$model-$load.warmup.txt" 2>&1
+                sleep 2
+            fi
+            echo "== $model${round:+ (round $round)}: wrk $args (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
             # shellcheck disable=SC2086
-            wrk $(wrk_args "$load" "$SERVER_PORT" "$WARMUP") >"$OUT/$model-$load.warmup.txt" 2>&1
+            wrk $args >"$out" 2>&1
+            summarize "$out"
+            stop_server
             sleep 2
-        fi
-        echo "== $model: wrk $args (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-        # shellcheck disable=SC2086
-        wrk $args >"$OUT/$model-$load.txt" 2>&1
-        summarize "$OUT/$model-$load.txt"
-        stop_server
-        sleep 2
+        done
     done
 done
 
@@ -88,9 +103,12 @@ for load in "${LOADS[@]}"; do
     echo
     echo "wrk $(wrk_args "$load" PORT)"
     printf '  %-10s  %10s  %9s  %9s  %-40s  %s\n' server "req/s" p50 p99 "socket errors" non-2xx
-    for model in $MODELS; do
-        f="$OUT/$model-$load.txt"
-        [ -f "$f" ] || continue
-        printf '  %-10s  %s\n' "$model" "$(summarize "$f")"
+    for round in $(seq 1 "$ROUNDS"); do
+        [ "$ROUNDS" = 1 ] && round=""
+        for model in $MODELS; do
+            f=$(result "$model" "$load" "$round")
+            [ -f "$f" ] || continue
+            printf '  %-10s  %s\n' "$model${round:+ #$round}" "$(summarize "$f")"
+        done
     done
 done
