@@ -3,6 +3,7 @@
 #
 #   benchmarks/scripts/tls-matrix.sh              # from the repo root
 #   MODELS="virtual async netty" benchmarks/scripts/tls-matrix.sh
+#   MODELS=virtual LOADS=sleep100 benchmarks/scripts/tls-matrix.sh     # one load (hello, sleep100, handshake)
 #
 # Makes a certificate for localhost with the JDK's keytool (EC P-256, in a PKCS#12 keystore under
 # benchmarks/target/tls-matrix; nothing is committed), then per server (fresh each time, 5 s of
@@ -43,7 +44,7 @@ if [ ! -f "$KS" ]; then
 fi
 TLS=(--keystore "$KS" --keystore-password benchmark)
 COMMON=(--workers 2 --keepalive 75 --worker-connections 10000 --backlog 8192)
-LOADS=(hello sleep100 handshake)
+read -r -a LOADS <<<"${LOADS:-hello sleep100 handshake}"
 
 wrk_args() {
     case $1 in
