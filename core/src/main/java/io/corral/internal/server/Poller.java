@@ -793,16 +793,18 @@ public final class Poller implements Runnable {
         interest(c, ops);
         if (ops == 0) {
             // certificate checks and key exchange may take milliseconds: off the loop
-            CorralThreads.virtual("corral-tls-task", () -> {
-                        c.transport.runTasks();
-                        execute(() -> {
-                            if (!c.isClosed() && c.phase == BlockingConnection.HEAD) {
-                                interest(c, SelectionKey.OP_READ);
-                                readHead(c);
-                            }
-                        });
-                    })
-                    .start();
+            TlsTasks.execute(() -> {
+                if (c.isClosed()) {
+                    return; // cut at header_timeout while its task waited
+                }
+                c.transport.runTasks();
+                execute(() -> {
+                    if (!c.isClosed() && c.phase == BlockingConnection.HEAD) {
+                        interest(c, SelectionKey.OP_READ);
+                        readHead(c);
+                    }
+                });
+            });
         }
     }
 

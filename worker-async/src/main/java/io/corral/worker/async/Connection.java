@@ -6,9 +6,9 @@ import io.corral.internal.http.RequestParser;
 import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.net.ProxyProtocolException;
 import io.corral.internal.server.ConnectionOrigin;
-import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.Lingering;
 import io.corral.internal.server.TimerWheel;
+import io.corral.internal.server.TlsTasks;
 import io.corral.internal.server.TlsTransport;
 import io.corral.internal.server.Transport;
 import io.corral.metrics.Rejection;
@@ -445,7 +445,7 @@ final class Connection extends TimerWheel.Timer {
     }
 
     /**
-     * Runs the TLS engine's delegated tasks on a virtual thread, never on the loop: meanwhile the
+     * Runs the TLS engine's delegated tasks on {@link TlsTasks}, never on the loop: meanwhile the
      * key selects nothing and the loop leaves the transport alone; then the loop drives both sides.
      */
     private void runTlsTasks() {
@@ -454,14 +454,13 @@ final class Connection extends TimerWheel.Timer {
         writeOps = 0;
         updateInterest();
         TlsTransport t = tls;
-        CorralThreads.virtual("corral-tls-task", () -> {
-                    try {
-                        t.runTasks(); // certificate checks, key exchange: milliseconds, perhaps
-                    } finally {
-                        loop.execute(this::tlsTasksDone);
-                    }
-                })
-                .start();
+        TlsTasks.execute(() -> {
+            try {
+                t.runTasks(); // certificate checks, key exchange: milliseconds, perhaps
+            } finally {
+                loop.execute(this::tlsTasksDone);
+            }
+        });
     }
 
     private void tlsTasksDone() {

@@ -108,9 +108,10 @@
  *       OP_READ} tells of it. On the way out the transport may take bytes and hold them when the socket is full: a
  *       response counts as sent (and the exchange ends) only once the transport is flushed, so
  *       back-pressure and the {@code OP_WRITE} wait are as for plain bytes.
- *   <li><b>Delegated tasks</b> (certificate checks, key exchange) never run on the loop: a virtual
- *       thread ({@code corral-tls-task}) runs them while the key selects nothing and the loop leaves
- *       the transport alone, then hands the connection back through {@link
+ *   <li><b>Delegated tasks</b> (certificate checks, key exchange) never run on the loop: the JVM's
+ *       pool of TLS task threads ({@code corral-tls-task-N}, {@link
+ *       io.corral.internal.server.TlsTasks}) runs them while the key selects nothing and the loop
+ *       leaves the transport alone, then hands the connection back through {@link
  *       io.corral.worker.async.EventLoop#execute}.
  *   <li><b>Endings.</b> {@code header_timeout} from accept covers the handshake (a client that stalls
  *       in it is closed, costing no thread); a lingering close sends {@code close_notify} as it shuts
