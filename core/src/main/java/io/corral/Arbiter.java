@@ -582,10 +582,15 @@ public final class Arbiter implements AutoCloseable {
                 adopted = takers.get((taken + i) % takers.size()).worker.adopt(channel);
             }
             if (!adopted) {
-                // no worker left that can serve it: a 503 it may retry, rather than a reset
+                // no worker left that can serve it: a 503 it may retry, rather than a reset; a TLS
+                // client could not read a plain 503 before its handshake, so it gets a clean close
                 metrics.rejected(Rejection.OVERLOAD);
-                CorralThreads.virtual("corral-arbiter-reject", () -> Lingering.reject(channel))
-                        .start();
+                if (tls.enabled()) {
+                    Lingering.closeUnanswered(channel);
+                } else {
+                    CorralThreads.virtual("corral-arbiter-reject", () -> Lingering.reject(channel))
+                            .start();
+                }
             }
             taken++;
         }

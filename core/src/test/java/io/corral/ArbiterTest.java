@@ -1,5 +1,6 @@
 package io.corral;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import io.corral.spi.Worker;
 import io.corral.spi.WorkerContext;
 import io.corral.spi.WorkerFactory;
 import io.corral.testing.Await;
+import io.corral.testing.TestCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -66,11 +68,12 @@ class ArbiterTest {
 
         final java.util.List<java.nio.channels.SocketChannel> adopted =
                 new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Whether it refuses the clients the Arbiter hands it at shutdown, as a full worker does. */
+        volatile boolean refuseAdoption;
 
         @Override
         public boolean adopt(java.nio.channels.SocketChannel channel) {
-            adopted.add(channel);
-            return true;
+            return !refuseAdoption && adopted.add(channel);
         }
 
         @Override
@@ -111,6 +114,11 @@ class ArbiterTest {
             @Override
             public String name() {
                 return "fake";
+            }
+
+            @Override
+            public boolean servesTls() {
+                return true; // the fake workers serve nothing; the Arbiter's part is under test
             }
 
             @Override
@@ -220,6 +228,35 @@ class ArbiterTest {
             for (java.net.Socket s : queued) {
                 s.close();
             }
+        }
+    }
+
+    @Test
+    void answersAQueuedClientNoWorkerCanTakeWith503() throws Exception {
+        Arbiter a = start(loopback().workers(1));
+        created.forEach(w -> w.refuseAdoption = true); // every worker is full
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", a.port())) {
+            client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            assertTrue(a.shutdown(Duration.ofSeconds(5)));
+            client.setSoTimeout(10_000);
+            String answer = new String(client.getInputStream().readAllBytes(), US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 503 ") && answer.contains("Retry-After: 1"), answer);
+        }
+    }
+
+    @Test
+    void closesAQueuedTlsClientNoWorkerCanTakeWithoutAPlain503() throws Exception {
+        TestCertificates certs = TestCertificates.shared();
+        Arbiter a = start(loopback()
+                .workers(1)
+                .certfile(certs.server().chainPem())
+                .keyfile(certs.server().keyPem()));
+        created.forEach(w -> w.refuseAdoption = true);
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", a.port())) {
+            assertTrue(a.shutdown(Duration.ofSeconds(5)));
+            client.setSoTimeout(10_000);
+            // a TLS client would take plain text for a broken record: it gets a clean end of stream
+            assertEquals(-1, client.getInputStream().read(), "closed without a byte, and no reset");
         }
     }
 
