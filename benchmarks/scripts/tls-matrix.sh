@@ -55,15 +55,20 @@ wrk_args() {
 
 # Full handshakes per second against port $1 into file $2: HANDSHAKERS s_time processes for 10 s.
 handshakes() {
-    local port=$1 out=$2 i
+    local port=$1 out=$2 i pids=() start end
+    start=$(date +%s.%N)
     for i in $(seq 1 "$HANDSHAKERS"); do
         openssl s_time -new -connect "127.0.0.1:$port" -www /hello -time 10 >"$out.$i" 2>&1 &
+        pids+=($!)
     done
-    wait
-    # "N connections in T real seconds, B bytes read per connection"
-    cat "$out".* | awk '/connections in [0-9.]+ real seconds/ { n += $1; t = ($4 > t ? $4 : t) }
-        END { if (t > 0) printf "%10.0f  handshakes/s (%d connections in %.1f s)\n", n / t, n, t; else print "no result" }' >"$out"
-    rm -f "$out".*
+    wait "${pids[@]}" # not a bare wait: the server is a child of this shell too
+    end=$(date +%s.%N)
+    # each prints "N connections in T real seconds, B bytes read per connection" (T in whole
+    # seconds): the connections are summed and divided by the wall time of the whole batch
+    cat "$out".? | awk -v t="$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" '
+        /connections in [0-9.]+ real seconds/ { n += $1 }
+        END { if (n > 0) printf "%10.0f  handshakes/s (%d connections in %.1f s)\n", n / t, n, t; else print "no result" }' >"$out"
+    rm -f "$out".?
 }
 
 for model in $MODELS; do
@@ -78,7 +83,7 @@ for model in $MODELS; do
                 wait_port "$log" 'READY \([0-9]*\)' ;;
             sync) start_demo "$log" --worker-class sync --threads 256 "${COMMON[@]}" "${TLS[@]}" ;;
             *) start_demo "$log" --worker-class "$model" "${COMMON[@]}" "${TLS[@]}" ;;
-        esac || { echo "== $model did not start; see $log" >&2; continue 2; }
+        esac || { echo "== $model did not start; see $log" >&2; rm -f "$OUT/$model-$load.txt"; continue; }
         if [ "$WARMUP" != 0 ] && [ "$load" != handshake ]; then
             # shellcheck disable=SC2086
             wrk $(wrk_args "$load" "$SERVER_PORT" "$WARMUP") >/dev/null 2>&1
@@ -102,18 +107,21 @@ done
 
 echo
 echo "HTTPS matrix: $(nproc) cores, JDK $(java_version), server settings ${COMMON[*]} (sync: --threads 256)"
-for load in hello sleep100; do
+for load in "${LOADS[@]}"; do
     echo
-    echo "wrk $(wrk_args "$load" PORT)"
-    printf '  %-10s  %10s  %9s  %9s  %-40s  %s\n' server "req/s" p50 p99 "socket errors" non-2xx
+    if [ "$load" = handshake ]; then
+        echo "$HANDSHAKERS x openssl s_time -new -connect 127.0.0.1:PORT -www /hello -time 10"
+    else
+        echo "wrk $(wrk_args "$load" PORT)"
+        printf '  %-10s  %10s  %9s  %9s  %-40s  %s\n' server "req/s" p50 p99 "socket errors" non-2xx
+    fi
     for model in $MODELS; do
         f="$OUT/$model-$load.txt"
-        [ -f "$f" ] && printf '  %-10s  %s\n' "$model" "$(summarize "$f")"
+        [ -f "$f" ] || continue
+        if [ "$load" = handshake ]; then
+            printf '  %-10s  %s\n' "$model" "$(cat "$f")"
+        else
+            printf '  %-10s  %s\n' "$model" "$(summarize "$f")"
+        fi
     done
-done
-echo
-echo "$HANDSHAKERS x openssl s_time -new -connect 127.0.0.1:PORT -www /hello -time 10"
-for model in $MODELS; do
-    f="$OUT/$model-handshake.txt"
-    [ -f "$f" ] && printf '  %-10s  %s\n' "$model" "$(cat "$f")"
 done
