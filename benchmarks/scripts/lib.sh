@@ -92,6 +92,21 @@ stop_server() {
     SERVER_PID=""
 }
 
+# Runs io.corral.benchmarks.loss.LossClient with the arguments after $1, its summary line into
+# $1.txt and its breakdown of failures into $1.err; sets LOSS_RC to its exit status.
+loss_client() {
+    local out=$1; shift
+    "$JAVA" -cp benchmarks/target/compare.jar io.corral.benchmarks.loss.LossClient "$@" >"$out.txt" 2>"$out.err"
+    LOSS_RC=$?
+}
+
+# After loss_client $1: prints the start of its breakdown, indented, and sets LOSS_LINE to its
+# summary line (empty if the client printed none).
+loss_report() {
+    sed 's/^/   /' "$1.err" | head -n 20
+    LOSS_LINE=$(grep '^written=' "$1.txt")
+}
+
 # Prints the number after NAME= in a LossClient summary line: field NAME LINE.
 field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
 

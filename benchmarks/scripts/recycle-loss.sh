@@ -52,16 +52,14 @@ for model in $MODELS; do
         status=2
         continue
     fi
-    "$JAVA" -cp benchmarks/target/compare.jar io.corral.benchmarks.loss.LossClient \
-        --url "http://127.0.0.1:$SERVER_PORT$TARGET_PATH" --keepalive "$CLIENTS" --duration "$DURATION" \
-        >"$OUT/client-$model.txt" 2>"$OUT/client-$model.err"
-    client_rc=$?
+    loss_client "$OUT/client-$model" \
+        --url "http://127.0.0.1:$SERVER_PORT$TARGET_PATH" --keepalive "$CLIENTS" --duration "$DURATION"
     stop_server
-    sed 's/^/   /' "$OUT/client-$model.err" | head -n 20
-    line=$(grep '^written=' "$OUT/client-$model.txt")
+    loss_report "$OUT/client-$model"
+    line=$LOSS_LINE
     restarts=$(grep -c "$RESTART_LINE" "$log")
     if [ -z "$line" ]; then
-        ROW[$model]="client failed (exit $client_rc; see $OUT/client-$model.err)"
+        ROW[$model]="client failed (exit $LOSS_RC; see $OUT/client-$model.err)"
         status=2
         continue
     fi
