@@ -4,6 +4,7 @@
 #
 #   benchmarks/scripts/wrk-jdkhttp.sh              # from the repo root
 #   SERVERS="jdk corral-virtual" benchmarks/scripts/wrk-jdkhttp.sh
+#   SERVERS="robaho corral-async" LOADS=hello benchmarks/scripts/wrk-jdkhttp.sh     # one load (hello, sleep100)
 #
 # Runs exactly, per server (a fresh JVM per load, WARMUP of the same load first, unrecorded):
 #   wrk -t2 -c64 -d10s --latency http://127.0.0.1:PORT/hello
@@ -38,7 +39,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 OUT=benchmarks/target/wrk-jdkhttp
 mkdir -p "$OUT"
 trap stop_server EXIT
-LOADS=(hello sleep100)
+read -r -a LOADS <<<"${LOADS:-hello sleep100}"
 CORRAL=(-Dcorral.workers="$WORKERS" -Dcorral.keepalive=75 -Dcorral.worker_connections=10000 -Dcorral.backlog=8192)
 
 wrk_args() {
