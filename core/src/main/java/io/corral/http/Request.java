@@ -2,6 +2,7 @@ package io.corral.http;
 
 import io.corral.internal.http.PublishingBody;
 import io.corral.internal.http.RequestBodies;
+import io.corral.internal.http.Tokens;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -476,8 +477,11 @@ public final class Request {
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
-                out.write(hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+            if (c == '%'
+                    && i + 2 < s.length()
+                    && Tokens.hexDigit(s.charAt(i + 1)) >= 0
+                    && Tokens.hexDigit(s.charAt(i + 2)) >= 0) {
+                out.write(Tokens.hexDigit(s.charAt(i + 1)) * 16 + Tokens.hexDigit(s.charAt(i + 2)));
                 i += 2;
             } else if (c == '+' && plusIsSpace) {
                 out.write(' ');
@@ -489,19 +493,6 @@ public final class Request {
             }
         }
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     /** Builds a {@link Request}. Not thread-safe. */

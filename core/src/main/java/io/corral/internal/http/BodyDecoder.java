@@ -220,7 +220,7 @@ public final class BodyDecoder {
         int p = start;
         long size = 0;
         while (p < end) {
-            int digit = hexValue(a[p]);
+            int digit = Tokens.hexDigit(a[p]);
             if (digit < 0) {
                 break;
             }
@@ -277,14 +277,6 @@ public final class BodyDecoder {
                 p = afterName;
             }
         }
-    }
-
-    private static int hexValue(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        int lower = b | 0x20; // maps A-F to a-f and no other byte into a-f
-        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     private static int skipSpace(byte[] a, int p, int end) {

@@ -1,8 +1,9 @@
 package io.corral.internal.http;
 
 /**
- * RFC 9110's token characters ({@code tchar}) and comma-separated token lists, defined once for
- * the codec and for {@link io.corral.http.Headers}. Stateless.
+ * RFC 9110's token characters ({@code tchar}), comma-separated token lists and hex digits, defined
+ * once for the codec, {@link io.corral.http.Headers}, {@link io.corral.http.Request} and the address
+ * parsers. Stateless.
  */
 public final class Tokens {
 
@@ -26,6 +27,20 @@ public final class Tokens {
     /** True if {@code c} (a char, or a byte as 0 to 255) may appear in a token. */
     public static boolean isTokenChar(int c) {
         return c >= 0 && c < 256 && TCHAR[c];
+    }
+
+    /** The value of {@code c} (a char, or a byte as it comes) as a hex digit of either case; -1 if it is not one. */
+    public static int hexDigit(int c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.corral.internal.net;
 
+import io.corral.internal.http.Tokens;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -152,7 +153,7 @@ public final class IpAddresses {
         }
         while (i < to) {
             int start = i;
-            while (i < to && hex(s.charAt(i)) >= 0) {
+            while (i < to && Tokens.hexDigit(s.charAt(i)) >= 0) {
                 i++;
             }
             if (i < to && s.charAt(i) == '.') { // an IPv4 tail
@@ -169,7 +170,7 @@ public final class IpAddresses {
             }
             int v = 0;
             for (int j = start; j < i; j++) {
-                v = (v << 4) | hex(s.charAt(j));
+                v = (v << 4) | Tokens.hexDigit(s.charAt(j));
             }
             out[groups * 2] = (byte) (v >> 8);
             out[groups * 2 + 1] = (byte) v;
@@ -204,19 +205,6 @@ public final class IpAddresses {
         System.arraycopy(out, gap * 2, out, 16 - tail, tail);
         java.util.Arrays.fill(out, gap * 2, 16 - tail, (byte) 0);
         return out;
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     /** RFC 5952 text: lower case, the longest run of two or more zero groups as ::. */
