@@ -228,20 +228,7 @@ final class BlockingBody extends PublishingBody {
         if (stage == null) {
             throw new NullPointerException("the AsyncHandler returned null instead of a stage");
         }
-        CompletableFuture<Response> future;
-        try {
-            future = stage.toCompletableFuture();
-        } catch (UnsupportedOperationException e) {
-            CompletableFuture<Response> copy = new CompletableFuture<>();
-            stage.whenComplete((r, t) -> {
-                if (t != null) {
-                    copy.completeExceptionally(t);
-                } else {
-                    copy.complete(r);
-                }
-            });
-            future = copy;
-        }
+        CompletableFuture<Response> future = Stages.future(stage);
         if (!future.isDone()) {
             Thread me = Thread.currentThread();
             future.whenComplete((r, t) -> LockSupport.unpark(me));

@@ -8,6 +8,7 @@ import io.corral.internal.http.ResponseEncoder;
 import io.corral.internal.http.ResponseEncoder.Framing;
 import io.corral.internal.server.ExchangeRules;
 import io.corral.internal.server.RequestOrigin;
+import io.corral.internal.server.Stages;
 import io.corral.metrics.Rejection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,16 +107,8 @@ final class Exchange {
      */
     void feedBody(ByteBuffer in) {
         if (phase == DRAINING) {
-            switch (body.discard(in)) {
-                case DONE -> {
-                    phase = DONE;
-                    conn.exchangeDone(false);
-                }
-                case CLOSE -> {
-                    phase = DONE;
-                    conn.exchangeDone(true);
-                }
-                case MORE -> conn.deadline(drainDeadline(System.nanoTime()));
+            if (!drainEnded(body.discard(in))) {
+                conn.deadline(drainDeadline(System.nanoTime()));
             }
             return;
         }
@@ -231,20 +224,7 @@ final class Exchange {
             respond(null, new NullPointerException("the AsyncHandler returned null instead of a stage"));
             return;
         }
-        CompletableFuture<Response> f;
-        try {
-            f = stage.toCompletableFuture();
-        } catch (UnsupportedOperationException e) {
-            CompletableFuture<Response> copy = new CompletableFuture<>();
-            stage.whenComplete((r, t) -> {
-                if (t != null) {
-                    copy.completeExceptionally(t);
-                } else {
-                    copy.complete(r);
-                }
-            });
-            f = copy;
-        }
+        CompletableFuture<Response> f = Stages.future(stage);
         future = f;
         if (f.isDone()) {
             completeFrom(f); // the common fast path: answered on the loop, no hand-off
@@ -409,20 +389,20 @@ final class Exchange {
         }
         phase = DRAINING;
         bodyWait = 0;
-        switch (body.startDrain()) {
-            case DONE -> {
-                phase = DONE;
-                conn.exchangeDone(false);
-            }
-            case CLOSE -> {
-                phase = DONE;
-                conn.exchangeDone(true);
-            }
-            case MORE -> {
-                conn.deadline(drainDeadline(System.nanoTime()));
-                conn.resumeBody();
-            }
+        if (!drainEnded(body.startDrain())) {
+            conn.deadline(drainDeadline(System.nanoTime()));
+            conn.resumeBody();
         }
+    }
+
+    /** Ends the exchange if the drain is over (the connection kept, or closed); false while more is to come. */
+    private boolean drainEnded(RequestBody.Drain drain) {
+        if (drain == RequestBody.Drain.MORE) {
+            return false;
+        }
+        phase = DONE;
+        conn.exchangeDone(drain == RequestBody.Drain.CLOSE);
+        return true;
     }
 
     /** No offload thread is free and the queue is full: 503, as for a full worker. */
