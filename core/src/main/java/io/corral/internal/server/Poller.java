@@ -30,7 +30,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -156,9 +155,7 @@ public final class Poller implements Runnable {
     private boolean stopping; // loop thread
     private boolean acceptPaused; // loop thread: accept failed (out of descriptors), retry shortly
     private int refusing; // loop thread: refusals lingering
-    private final ReentrantLock exitLock = new ReentrantLock();
-    private boolean exited; // guarded by exitLock
-    private int adoptions; // adopted clients on their way to the loop; guarded by exitLock
+    private final Adoptions adoptions = new Adoptions();
 
     /**
      * Creates the loop; {@link #start()} starts it.
@@ -258,22 +255,11 @@ public final class Poller implements Runnable {
      * @return false if the loop has ended and cannot take it
      */
     public boolean adopt(SocketChannel channel) {
-        exitLock.lock();
-        try {
-            if (exited) {
-                return false;
-            }
-            adoptions++;
-        } finally {
-            exitLock.unlock();
+        if (!adoptions.begin()) {
+            return false;
         }
         execute(() -> {
-            exitLock.lock();
-            try {
-                adoptions--;
-            } finally {
-                exitLock.unlock();
-            }
+            adoptions.arrived();
             BlockingConnection c = admit(channel);
             if (c != null) {
                 c.shutdownGracefully();
@@ -381,12 +367,7 @@ public final class Poller implements Runnable {
             }
         } finally {
             ready.countDown();
-            exitLock.lock();
-            try {
-                exited = true; // no adoption is taken from now on
-            } finally {
-                exitLock.unlock();
-            }
+            adoptions.exit(); // no adoption is taken from now on
             for (BlockingConnection c : List.copyOf(connections)) {
                 c.abort();
             }
@@ -467,13 +448,7 @@ public final class Poller implements Runnable {
         if (!stopping || !connections.isEmpty()) {
             return false;
         }
-        exitLock.lock();
-        try {
-            exited = adoptions == 0;
-            return exited;
-        } finally {
-            exitLock.unlock();
-        }
+        return adoptions.exitIfNone();
     }
 
     // ---- accepting ----------------------------------------------------------------------------

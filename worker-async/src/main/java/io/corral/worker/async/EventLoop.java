@@ -6,6 +6,7 @@ import io.corral.http.AsyncHandler;
 import io.corral.http.Handler;
 import io.corral.internal.http.Limits;
 import io.corral.internal.http.ResponseEncoder;
+import io.corral.internal.server.Adoptions;
 import io.corral.internal.server.CorralThreads;
 import io.corral.internal.server.TimerWheel;
 import io.corral.spi.Application;
@@ -23,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.slf4j.Logger;
@@ -84,9 +84,7 @@ final class EventLoop implements Runnable {
     private final Runnable onExit;
     private boolean stopping;
     volatile boolean aborted;
-    private final ReentrantLock exitLock = new ReentrantLock();
-    private boolean exited; // guarded by exitLock
-    private int adoptions; // adopted clients on their way to the loop; guarded by exitLock
+    private final Adoptions adoptions = new Adoptions();
 
     /**
      * Opens the loop's selector and registers the listener; {@link #run()} then serves.
@@ -138,22 +136,11 @@ final class EventLoop implements Runnable {
      * @return false if the loop has ended and cannot take it
      */
     boolean adopt(SocketChannel channel) {
-        exitLock.lock();
-        try {
-            if (exited) {
-                return false;
-            }
-            adoptions++;
-        } finally {
-            exitLock.unlock();
+        if (!adoptions.begin()) {
+            return false;
         }
         execute(() -> {
-            exitLock.lock();
-            try {
-                adoptions--;
-            } finally {
-                exitLock.unlock();
-            }
+            adoptions.arrived();
             acceptor.adopt(channel);
         });
         return true;
@@ -164,13 +151,7 @@ final class EventLoop implements Runnable {
         if (!stopping || acceptor.sockets() != 0) {
             return false;
         }
-        exitLock.lock();
-        try {
-            exited = adoptions == 0;
-            return exited;
-        } finally {
-            exitLock.unlock();
-        }
+        return adoptions.exitIfNone();
     }
 
     /** Stops accepting now, from any thread; the connections are served as before. */
@@ -238,12 +219,7 @@ final class EventLoop implements Runnable {
                 context.failed(t);
             }
         } finally {
-            exitLock.lock();
-            try {
-                exited = true; // no adoption is taken from now on
-            } finally {
-                exitLock.unlock();
-            }
+            adoptions.exit(); // no adoption is taken from now on
             for (Connection c : List.copyOf(connections)) {
                 c.abortFromAnyThread();
             }
