@@ -585,6 +585,14 @@ final class Connection extends TimerWheel.Timer {
         if (feeding || state != BUSY) {
             return; // feed() goes on with the bytes it holds
         }
+        feedKept();
+    }
+
+    /**
+     * Feeds what was kept from an earlier read (else asks for more), then what the TLS transport
+     * holds: a pipelined request or body bytes may wait there, which no readiness tells of.
+     */
+    private void feedKept() {
         ByteBuffer rest = leftover;
         if (rest != null) {
             leftover = null;
@@ -717,14 +725,7 @@ final class Connection extends TimerWheel.Timer {
         if (feeding) {
             return; // feed() goes on with the bytes it holds
         }
-        ByteBuffer rest = leftover;
-        if (rest != null) {
-            leftover = null;
-            feed(rest);
-        } else {
-            updateInterest();
-        }
-        readBuffered(); // a pipelined request may wait inside the TLS transport
+        feedKept();
     }
 
     /**
