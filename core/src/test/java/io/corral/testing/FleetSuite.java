@@ -299,6 +299,12 @@ public abstract class FleetSuite {
 
     /** A load balancer in a few lines: round robin over the ready instances, a readiness poller, keep-alive clients. */
     static final class Balancer {
+        /**
+         * How often the balancer probes readiness: a clock of the scenario, as a real balancer's
+         * probe period is, not a wait for a result (nothing is asserted after it).
+         */
+        private static final long PROBE_PERIOD_MILLIS = 50;
+
         final List<Arbiter> ready;
         private final AtomicInteger next = new AtomicInteger();
 
@@ -323,7 +329,7 @@ public abstract class FleetSuite {
                             notReadySeen.set(true);
                         }
                     }
-                    sleep(50);
+                    sleep(PROBE_PERIOD_MILLIS);
                 }
                 return null;
             });
