@@ -80,20 +80,7 @@ public final class AccessLogFormat {
             Headers responseHeaders,
             long durationNanos,
             ZonedDateTime time,
-            TlsInfo tls) {
-
-        /** An exchange on a plain connection. */
-        public Entry(
-                InetSocketAddress client,
-                RequestHead head,
-                int status,
-                long bodyBytes,
-                Headers responseHeaders,
-                long durationNanos,
-                ZonedDateTime time) {
-            this(client, head, status, bodyBytes, responseHeaders, durationNanos, time, null);
-        }
-    }
+            TlsInfo tls) {}
 
     /**
      * Checks {@code format}.

@@ -29,7 +29,7 @@ class AccessLogTest {
         return AccessLogFormat.format(
                 format,
                 new AccessLogFormat.Entry(
-                        client, head, status, bytes, Headers.of("Content-Type", "text/plain"), 12_345_678, WHEN));
+                        client, head, status, bytes, Headers.of("Content-Type", "text/plain"), 12_345_678, WHEN, null));
     }
 
     @Test
